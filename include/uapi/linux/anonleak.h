@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * anonleak: find anonymous memory mappings that are never unmapped.
+ *
+ * Documentation
+ * =============
+ *
+ * The anonleak module records every anonymous mapping that user space
+ * creates (mmap(2) with MAP_ANONYMOUS, private or shared, and private
+ * mappings of /dev/zero, whatever library or raw syscall made them), keyed
+ * by process and by user call stack ("site"), and forgets it again when it
+ * is unmapped. It is queried over the generic netlink family "anonleak"
+ * (ANONLEAK_GENL_NAME), version ANONLEAK_GENL_VERSION.
+ *
+ * Every command requires CAP_NET_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM): the memory layout of other processes is sensitive.
+ * Pids are reported in the pid namespace of the process that opened the
+ * netlink socket; processes invisible there are omitted. All times are
+ * CLOCK_BOOTTIME nanoseconds, so clock_gettime(CLOCK_BOOTTIME) in the
+ * client gives the "now" to compute ages against. Counters are u64 and
+ * are padded with ANONLEAK_A_PAD / ANONLEAK_*_A_PAD where 64-bit alignment
+ * is needed. Unknown attributes must be ignored by clients; attributes and
+ * commands are only ever appended.
+ *
+ * ANONLEAK_CMD_GET_STATS
+ * ----------------------
+ *
+ * A doit (no NLM_F_DUMP), without attributes. The reply carries one
+ * ANONLEAK_A_STATS nest:
+ *
+ *    ANONLEAK_A_STATS: NLA_NESTED
+ *        ANONLEAK_STATS_A_MAPS: NLA_U64, anonymous mappings recorded
+ *        ANONLEAK_STATS_A_UNMAPS: NLA_U64, recorded mappings fully unmapped
+ *        ANONLEAK_STATS_A_LIVE_COUNT: NLA_U64, live tracked ranges
+ *        ANONLEAK_STATS_A_LIVE_BYTES: NLA_U64, bytes in live tracked ranges
+ *        ANONLEAK_STATS_A_PROCS: NLA_U64, processes with records (running)
+ *        ANONLEAK_STATS_A_EXITED: NLA_U64, exited processes kept
+ *        ANONLEAK_STATS_A_SITES: NLA_U64, call-site records
+ *        ANONLEAK_STATS_A_DROPS: NLA_U64, events not recorded, all causes
+ *        ANONLEAK_STATS_A_DROPS_NOMEM: NLA_U64, ... for lack of memory
+ *        ANONLEAK_STATS_A_DROPS_MAPPINGS: NLA_U64, ... max_mappings reached
+ *        ANONLEAK_STATS_A_DROPS_SITES: NLA_U64, ... max_sites reached
+ *        ANONLEAK_STATS_A_DROPS_PROCS: NLA_U64, ... max_procs reached
+ *        ANONLEAK_STATS_A_DROPS_EXITED: NLA_U64, exited processes forgotten
+ *                                      because max_exited was reached
+ *        ANONLEAK_STATS_A_MISSED: NLA_U64, probe hits the kernel could not
+ *                                 deliver (kprobe/kretprobe nmissed)
+ *        ANONLEAK_STATS_A_MAPPING_SIZE: NLA_U32, bytes of kernel memory per
+ *                                       tracked mapping
+ *        ANONLEAK_STATS_A_SITE_SIZE: NLA_U32, bytes per site record, frames
+ *                                    included, at the current stack depth
+ *        ANONLEAK_STATS_A_STACK_DEPTH: NLA_U32, frames kept per site
+ *        ANONLEAK_STATS_A_MAX_MAPPINGS: NLA_U64, the caps in force
+ *        ANONLEAK_STATS_A_MAX_SITES: NLA_U64
+ *        ANONLEAK_STATS_A_MAX_PROCS: NLA_U64
+ *        ANONLEAK_STATS_A_MAX_EXITED: NLA_U64
+ *        ANONLEAK_STATS_A_PROBES: NLA_NESTED, one ANONLEAK_PROBE_A_NAME:
+ *                                 NLA_NUL_STRING per kernel symbol probed
+ *
+ * ANONLEAK_CMD_GET_SITES
+ * ----------------------
+ *
+ * A dump (NLM_F_DUMP). Optional request attribute:
+ *
+ *    ANONLEAK_A_PID: NLA_U32, only sites of this process (tgid, in the
+ *                    caller's pid namespace); a pid that has no record
+ *                    yields an empty dump
+ *
+ * Each message of the dump describes one (process, site) pair:
+ *
+ *    ANONLEAK_A_PID: NLA_U32, the process (thread group id)
+ *    ANONLEAK_A_COMM: NLA_NUL_STRING, its comm when first seen
+ *    ANONLEAK_A_PROC_ID: NLA_U64, unique id of this process record (pids
+ *                        are reused; proc ids are not)
+ *    ANONLEAK_A_PROC_STATE: NLA_U8, enum anonleak_proc_state
+ *    ANONLEAK_A_NOW: NLA_U64, CLOCK_BOOTTIME ns when the message was built
+ *    ANONLEAK_A_SITE: NLA_NESTED
+ *        ANONLEAK_SITE_A_ID: NLA_U64, unique id of the site record
+ *        ANONLEAK_SITE_A_LIVE_COUNT: NLA_U64, live ranges from this site (or
+ *                                    outstanding at exit, if exited)
+ *        ANONLEAK_SITE_A_LIVE_BYTES: NLA_U64, bytes in them
+ *        ANONLEAK_SITE_A_TOTAL_MAPS: NLA_U64, mappings made from the site
+ *        ANONLEAK_SITE_A_TOTAL_UNMAPS: NLA_U64, ranges of this site that
+ *                                      were unmapped completely
+ *        ANONLEAK_SITE_A_SPLITS: NLA_U64, ranges cut in two by an unmap of
+ *                                their middle; so that
+ *                                LIVE_COUNT = TOTAL_MAPS + SPLITS - TOTAL_UNMAPS
+ *        ANONLEAK_SITE_A_MAPPED_BYTES: NLA_U64, bytes ever mapped here
+ *        ANONLEAK_SITE_A_UNMAPPED_BYTES: NLA_U64, bytes unmapped again;
+ *                                        LIVE_BYTES = MAPPED - UNMAPPED
+ *        ANONLEAK_SITE_A_PEAK_BYTES: NLA_U64, highest LIVE_BYTES seen
+ *        ANONLEAK_SITE_A_FIRST_SEEN: NLA_U64, time of the first mapping
+ *        ANONLEAK_SITE_A_LAST_SEEN: NLA_U64, time of the latest mapping
+ *        ANONLEAK_SITE_A_OLDEST: NLA_U64, birth time of the oldest live
+ *                                mapping (absent when none is live)
+ *        ANONLEAK_SITE_A_FRAMES: NLA_NESTED, innermost frame first
+ *            0: NLA_NESTED, one per frame (attribute type 0), each:
+ *                ANONLEAK_FRAME_A_ADDR: NLA_U64, user virtual address: the
+ *                                       syscall's instruction pointer for the
+ *                                       first frame, return addresses after
+ *                ANONLEAK_FRAME_A_OFFSET: NLA_U64, file offset of ADDR in
+ *                                         OBJECT (when file-backed)
+ *                ANONLEAK_FRAME_A_OBJECT: NLA_NUL_STRING, path of the mapped
+ *                                         object holding ADDR
+ *                ANONLEAK_FRAME_A_BUILD_ID: NLA_BINARY, its GNU build-id
+ *
+ * Messages of one process are consecutive; sites are in record order, not
+ * sorted. The dump resumes from a cursor of record ids, so it is correct
+ * across messages; if processes or sites were created or freed while it
+ * ran, its messages carry NLM_F_DUMP_INTR and the client should retry.
+ *
+ * Returned errors: -EPERM without CAP_NET_ADMIN, -EINVAL (with an extack
+ * message naming the attribute) for malformed requests.
+ */
+
+#ifndef _UAPI_LINUX_ANONLEAK_H
+#define _UAPI_LINUX_ANONLEAK_H
+
+#define ANONLEAK_GENL_NAME	"anonleak"
+#define ANONLEAK_GENL_VERSION	1
+
+#define ANONLEAK_MAX_FRAMES	32
+
+enum anonleak_cmd {
+	ANONLEAK_CMD_UNSPEC,
+	ANONLEAK_CMD_GET_STATS,
+	ANONLEAK_CMD_GET_SITES,
+	__ANONLEAK_CMD_MAX
+};
+#define ANONLEAK_CMD_MAX (__ANONLEAK_CMD_MAX - 1)
+
+enum anonleak_proc_state {
+	ANONLEAK_PROC_RUNNING,
+	ANONLEAK_PROC_EXITED,
+	__ANONLEAK_PROC_STATE_MAX
+};
+#define ANONLEAK_PROC_STATE_MAX (__ANONLEAK_PROC_STATE_MAX - 1)
+
+enum anonleak_attr {
+	ANONLEAK_A_UNSPEC,
+	ANONLEAK_A_PAD,
+	ANONLEAK_A_STATS,
+	ANONLEAK_A_PID,
+	ANONLEAK_A_COMM,
+	ANONLEAK_A_PROC_ID,
+	ANONLEAK_A_PROC_STATE,
+	ANONLEAK_A_NOW,
+	ANONLEAK_A_SITE,
+	__ANONLEAK_A_LAST
+};
+#define ANONLEAK_A_MAX (__ANONLEAK_A_LAST - 1)
+
+enum anonleak_stats_attr {
+	ANONLEAK_STATS_A_UNSPEC,
+	ANONLEAK_STATS_A_PAD,
+	ANONLEAK_STATS_A_MAPS,
+	ANONLEAK_STATS_A_UNMAPS,
+	ANONLEAK_STATS_A_LIVE_COUNT,
+	ANONLEAK_STATS_A_LIVE_BYTES,
+	ANONLEAK_STATS_A_PROCS,
+	ANONLEAK_STATS_A_EXITED,
+	ANONLEAK_STATS_A_SITES,
+	ANONLEAK_STATS_A_DROPS,
+	ANONLEAK_STATS_A_DROPS_NOMEM,
+	ANONLEAK_STATS_A_DROPS_MAPPINGS,
+	ANONLEAK_STATS_A_DROPS_SITES,
+	ANONLEAK_STATS_A_DROPS_PROCS,
+	ANONLEAK_STATS_A_DROPS_EXITED,
+	ANONLEAK_STATS_A_MISSED,
+	ANONLEAK_STATS_A_MAPPING_SIZE,
+	ANONLEAK_STATS_A_SITE_SIZE,
+	ANONLEAK_STATS_A_STACK_DEPTH,
+	ANONLEAK_STATS_A_MAX_MAPPINGS,
+	ANONLEAK_STATS_A_MAX_SITES,
+	ANONLEAK_STATS_A_MAX_PROCS,
+	ANONLEAK_STATS_A_MAX_EXITED,
+	ANONLEAK_STATS_A_PROBES,
+	__ANONLEAK_STATS_A_LAST
+};
+#define ANONLEAK_STATS_A_MAX (__ANONLEAK_STATS_A_LAST - 1)
+
+enum anonleak_probe_attr {
+	ANONLEAK_PROBE_A_UNSPEC,
+	ANONLEAK_PROBE_A_NAME,
+	__ANONLEAK_PROBE_A_LAST
+};
+#define ANONLEAK_PROBE_A_MAX (__ANONLEAK_PROBE_A_LAST - 1)
+
+enum anonleak_site_attr {
+	ANONLEAK_SITE_A_UNSPEC,
+	ANONLEAK_SITE_A_PAD,
+	ANONLEAK_SITE_A_ID,
+	ANONLEAK_SITE_A_LIVE_COUNT,
+	ANONLEAK_SITE_A_LIVE_BYTES,
+	ANONLEAK_SITE_A_TOTAL_MAPS,
+	ANONLEAK_SITE_A_TOTAL_UNMAPS,
+	ANONLEAK_SITE_A_MAPPED_BYTES,
+	ANONLEAK_SITE_A_UNMAPPED_BYTES,
+	ANONLEAK_SITE_A_PEAK_BYTES,
+	ANONLEAK_SITE_A_FIRST_SEEN,
+	ANONLEAK_SITE_A_LAST_SEEN,
+	ANONLEAK_SITE_A_OLDEST,
+	ANONLEAK_SITE_A_FRAMES,
+	ANONLEAK_SITE_A_SPLITS,
+	__ANONLEAK_SITE_A_LAST
+};
+#define ANONLEAK_SITE_A_MAX (__ANONLEAK_SITE_A_LAST - 1)
+
+enum anonleak_frame_attr {
+	ANONLEAK_FRAME_A_UNSPEC,
+	ANONLEAK_FRAME_A_PAD,
+	ANONLEAK_FRAME_A_ADDR,
+	ANONLEAK_FRAME_A_OFFSET,
+	ANONLEAK_FRAME_A_OBJECT,
+	ANONLEAK_FRAME_A_BUILD_ID,
+	__ANONLEAK_FRAME_A_LAST
+};
+#define ANONLEAK_FRAME_A_MAX (__ANONLEAK_FRAME_A_LAST - 1)
+
+#endif /* _UAPI_LINUX_ANONLEAK_H */

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * anonleak internal interfaces.
+ *
+ * Objects
+ * -------
+ * struct al_proc   one per address space (mm) that made a tracked anonymous
+ *                  mapping; survives the mm as an "exited" summary.
+ * struct al_range  one live tracked range [start, end) of a running proc.
+ * struct al_site   one (proc, user call stack) pair with its counters.
+ *
+ * Locks, outermost first
+ * ----------------------
+ * mm_struct.mmap_lock  held by the kernel around do_mmap() and the unmap
+ *                      paths; we never take it, but rely on it to walk VMAs
+ *                      while capturing stacks.
+ * al_proc.lock         the proc's ranges, its site counters and its state.
+ *                      Taken in probe handlers (preemption off), so never
+ *                      held across anything that sleeps.
+ * al_procs_lock        the mm hash (writers), the exited FIFO and the proc
+ *                      xarray (writers).
+ * al_site_locks[]      hashed locks for the site hash buckets (writers).
+ * xa_lock(al_sites)    taken inside the xarray API only.
+ *
+ * Readers of the mm hash and the site hash use RCU; procs and sites are
+ * freed after a grace period, so a netlink dump may look at them under
+ * rcu_read_lock() and then take al_proc.lock to copy counters.
+ */
+#ifndef _ANONLEAK_H
+#define _ANONLEAK_H
+
+#include <linux/types.h>
+#include <linux/spinlock.h>
+#include <linux/rbtree.h>
+#include <linux/list.h>
+#include <linux/sched.h>
+#include <linux/percpu.h>
+#include <linux/xarray.h>
+#include <linux/atomic.h>
+#include <linux/llist.h>
+#include <linux/anonleak.h>
+
+struct pt_regs;
+struct mm_struct;
+struct pid;
+struct sk_buff;
+
+/* Module parameters (main.c). */
+extern unsigned long al_max_mappings;
+extern unsigned long al_max_sites;
+extern unsigned long al_max_procs;
+extern unsigned long al_max_exited;
+extern unsigned int al_stack_depth;
+extern bool al_enabled;
+
+struct al_site {
+	struct hlist_node hnode;	/* al_site_hash bucket, RCU */
+	struct list_head proc_node;	/* al_proc.sites, under proc->lock */
+	struct al_proc *proc;		/* owner; outlives the site */
+	u32 id;				/* key in al_sites */
+	u32 hash;
+	u32 depth;
+	/* Counters below are protected by proc->lock. */
+	u64 live_count;
+	u64 live_bytes;
+	u64 total_maps;
+	u64 total_unmaps;
+	u64 splits;
+	u64 mapped_bytes;
+	u64 unmapped_bytes;
+	u64 peak_bytes;
+	u64 first_seen;
+	u64 last_seen;
+	u64 oldest;			/* birth of oldest live range, 0: none */
+	struct rcu_head rcu;
+	unsigned long frames[];
+};
+
+/*
+ * 64 bytes on 64-bit: the per-mapping cost. prot and the mmap flags are kept
+ * for GET_MAPPINGS; seq orders inserts against in-flight unmaps (see
+ * al_unmap()).
+ */
+struct al_range {
+	struct rb_node node;
+	unsigned long start;
+	unsigned long end;
+	struct al_site *site;
+	u64 birth : 60;
+	u64 prot : 4;
+	u32 seq;
+	u32 flags;
+};
+
+enum al_proc_state {
+	AL_PROC_RUNNING,
+	AL_PROC_EXITED,
+};
+
+struct al_proc {
+	struct hlist_node mm_node;	/* al_mm_hash, RCU; unhashed at exit */
+	struct list_head exited_node;	/* al_exited FIFO once exited */
+	struct mm_struct *mm;		/* hash key only, never dereferenced */
+	struct pid *pid;		/* thread group leader's pid, counted */
+	u32 id;				/* key in al_procs, never reused soon */
+	char comm[TASK_COMM_LEN];
+	spinlock_t lock;
+	struct rb_root ranges;		/* al_range by start */
+	struct list_head sites;		/* al_site, in creation order */
+	u32 seq;			/* last al_range.seq handed out */
+	u8 state;			/* enum al_proc_state */
+	bool oldest_stale;		/* a site's oldest range went away */
+	u64 live_count;
+	u64 live_bytes;
+	u64 nr_sites;
+	u64 start_time;
+	u64 exit_time;
+	struct rb_root reap_ranges;	/* detached at exit, freed by reaper */
+	struct llist_node reap_node;
+	struct rcu_head rcu;
+};
+
+struct al_pcpu_stats {
+	u64 maps;
+	u64 unmaps;
+	u64 drops_nomem;
+	u64 drops_mappings;
+	u64 drops_sites;
+	u64 drops_procs;
+	s64 live_bytes;
+};
+
+DECLARE_PER_CPU(struct al_pcpu_stats, al_pcpu_stats);
+
+#define al_stat_inc(field)	this_cpu_inc(al_pcpu_stats.field)
+#define al_stat_add(field, v)	this_cpu_add(al_pcpu_stats.field, v)
+
+struct al_stats {
+	u64 maps;
+	u64 unmaps;
+	u64 live_count;
+	u64 live_bytes;
+	u64 procs;
+	u64 exited;
+	u64 sites;
+	u64 drops_nomem;
+	u64 drops_mappings;
+	u64 drops_sites;
+	u64 drops_procs;
+	u64 drops_exited;
+};
+
+/* track.c: procs and ranges */
+extern struct xarray al_procs;
+extern atomic_t al_gen;
+extern atomic_long_t al_nr_sites;
+int al_track_init(void);
+void al_track_uninit(void);
+void al_stats_read(struct al_stats *st);
+struct al_proc *al_proc_lookup(struct mm_struct *mm);
+void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
+	    unsigned long len, unsigned long prot, unsigned long flags,
+	    bool anon);
+u32 al_unmap_begin(struct al_proc *proc);
+void al_unmap(struct mm_struct *mm, u32 proc_id, u32 seq,
+	      unsigned long start, unsigned long end);
+void al_mm_exit(struct mm_struct *mm);
+void al_oldest_refresh(struct al_proc *proc);
+
+/* sites.c: call stacks and the site table */
+extern struct xarray al_sites;
+int al_sites_init(void);
+void al_sites_uninit(void);
+unsigned int al_stack_capture(struct mm_struct *mm, struct pt_regs *uregs,
+			      unsigned long *frames, unsigned int max);
+struct al_site *al_site_get(struct al_proc *proc, const unsigned long *frames,
+			    unsigned int depth, u64 now);
+void al_site_free(struct al_site *site);
+size_t al_site_size(unsigned int depth);
+
+/* probes.c */
+int al_probes_init(void);
+void al_probes_uninit(void);
+u64 al_probes_missed(void);
+unsigned int al_probes_count(void);
+const char *al_probe_symbol(unsigned int i);
+
+/* netlink.c */
+int al_genl_init(void);
+void al_genl_uninit(void);
+
+#endif /* _ANONLEAK_H */

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Probe handlers: tiny, they only collect arguments and call into track.c.
+ *
+ * do_mmap()           kretprobe: every mapping user space creates, whatever
+ *                     path it took; anonymous ones are recorded on success,
+ *                     MAP_FIXED ones retire what they replaced.
+ * do_vmi_munmap()     kretprobe: the internal munmap that munmap(2), mremap
+ *  / do_mas_munmap()  and MAP_FIXED replacement go through (6.2+ / 6.1).
+ * exit_mmap()         kprobe: mm teardown, at exit and at execve.
+ *
+ * Symbols are tried in order from a per-version list, and can be forced
+ * with the mmap_symbol / munmap_symbol / exit_symbol module parameters.
+ */
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/major.h>
+#include <linux/kdev_t.h>
+#include <linux/fs.h>
+#include <linux/err.h>
+#include <linux/cpumask.h>
+#include <linux/moduleparam.h>
+#include <asm/ptrace.h>
+
+#include <linux/anonleak.h>
+
+#include "anonleak.h"
+
+static char *mmap_symbol;
+module_param(mmap_symbol, charp, 0444);
+MODULE_PARM_DESC(mmap_symbol, "Kernel function creating mappings (default: do_mmap)");
+
+static char *munmap_symbol;
+module_param(munmap_symbol, charp, 0444);
+MODULE_PARM_DESC(munmap_symbol,
+		 "Kernel function unmapping ranges (default: do_vmi_munmap, else do_mas_munmap)");
+
+static char *exit_symbol;
+module_param(exit_symbol, charp, 0444);
+MODULE_PARM_DESC(exit_symbol, "Kernel function tearing down an mm (default: exit_mmap)");
+
+static const char * const al_mmap_syms[] = { "do_mmap", NULL };
+static const char * const al_munmap_syms[] = { "do_vmi_munmap", "do_mas_munmap", NULL };
+static const char * const al_exit_syms[] = { "exit_mmap", NULL };
+
+struct al_mmap_data {
+	unsigned long len;
+	unsigned long prot;
+	unsigned long flags;
+	bool anon;
+};
+
+struct al_munmap_data {
+	struct mm_struct *mm;
+	unsigned long start;
+	unsigned long len;
+	u32 proc_id;
+	u32 seq;
+};
+
+static bool al_user_task(void)
+{
+	return current->mm && !(current->flags & PF_KTHREAD);
+}
+
+/* Private mappings of /dev/zero are anonymous memory like any other. */
+static bool al_file_is_zero(struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	return S_ISCHR(inode->i_mode) && inode->i_rdev == MKDEV(MEM_MAJOR, 5);
+}
+
+/*
+ * do_mmap(file, addr, len, prot, flags, ...): the first five arguments are
+ * in the same place on every supported kernel. Anonymous is what the caller
+ * asked for: no file, MAP_ANONYMOUS (MAP_HUGETLB and MAP_SHARED get a file
+ * of their own inside the kernel), or /dev/zero.
+ */
+static int al_mmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct al_mmap_data *d = (struct al_mmap_data *)ri->data;
+	struct file *file = (struct file *)regs_get_kernel_argument(regs, 0);
+
+	if (!READ_ONCE(al_enabled) || !al_user_task())
+		return 1;
+	d->flags = regs_get_kernel_argument(regs, 4);
+	d->anon = !file || (d->flags & MAP_ANONYMOUS) || al_file_is_zero(file);
+	if (!d->anon && !(d->flags & MAP_FIXED))
+		return 1;
+	d->len = regs_get_kernel_argument(regs, 2);
+	d->prot = regs_get_kernel_argument(regs, 3);
+	return 0;
+}
+
+static int al_mmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct al_mmap_data *d = (struct al_mmap_data *)ri->data;
+	unsigned long addr = regs_return_value(regs);
+
+	if (IS_ERR_VALUE(addr))
+		return 0;
+	al_map(current->mm, task_pt_regs(current), addr, PAGE_ALIGN(d->len),
+	       d->prot, d->flags, d->anon);
+	return 0;
+}
+
+/* do_{vmi,mas}_munmap(iter, mm, start, len, uf, unlock/downgrade) */
+static int al_munmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct al_munmap_data *d = (struct al_munmap_data *)ri->data;
+	struct al_proc *proc;
+	int skip = 1;
+
+	d->mm = (struct mm_struct *)regs_get_kernel_argument(regs, 1);
+	rcu_read_lock();
+	proc = al_proc_lookup(d->mm);
+	if (proc) {
+		d->proc_id = proc->id;
+		d->seq = al_unmap_begin(proc);
+		d->start = regs_get_kernel_argument(regs, 2);
+		d->len = regs_get_kernel_argument(regs, 3);
+		skip = 0;
+	}
+	rcu_read_unlock();
+	return skip;
+}
+
+static int al_munmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct al_munmap_data *d = (struct al_munmap_data *)ri->data;
+	long ret = (long)regs_return_value(regs);
+
+	/* 0 on success (6.1 may also return 1: lock downgraded). */
+	if (ret < 0 || d->len > TASK_SIZE)
+		return 0;
+	al_unmap(d->mm, d->proc_id, d->seq, d->start,
+		 d->start + PAGE_ALIGN(d->len));
+	return 0;
+}
+
+static int al_exit_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	al_mm_exit((struct mm_struct *)regs_get_kernel_argument(regs, 0));
+	return 0;
+}
+
+static struct kretprobe al_mmap_probe = {
+	.entry_handler	= al_mmap_entry,
+	.handler	= al_mmap_ret,
+	.data_size	= sizeof(struct al_mmap_data),
+};
+
+static struct kretprobe al_munmap_probe = {
+	.entry_handler	= al_munmap_entry,
+	.handler	= al_munmap_ret,
+	.data_size	= sizeof(struct al_munmap_data),
+};
+
+static struct kprobe al_exit_probe = {
+	.pre_handler	= al_exit_pre,
+};
+
+/* Register @rp on @forced, or on the first symbol of @syms that exists. */
+static int al_register_kretprobe(struct kretprobe *rp, const char *forced,
+				 const char * const *syms, const char *what)
+{
+	const char * const *s;
+	int err = -ENOENT;
+
+	/* Every task in the function at once needs an instance. */
+	rp->maxactive = max_t(int, 64, 8 * num_possible_cpus());
+	if (forced) {
+		rp->kp.symbol_name = forced;
+		err = register_kretprobe(rp);
+		if (err)
+			pr_err("cannot probe %s function %s: %d\n", what, forced, err);
+		return err;
+	}
+	for (s = syms; *s; s++) {
+		rp->kp.symbol_name = *s;
+		rp->kp.addr = NULL;
+		rp->kp.flags = 0;
+		err = register_kretprobe(rp);
+		if (!err)
+			return 0;
+	}
+	pr_err("no %s function to probe (tried %s%s); set %s_symbol=\n", what,
+	       syms[0], syms[1] ? " and others" : "", what);
+	return err;
+}
+
+static int al_register_kprobe(struct kprobe *kp, const char *forced,
+			      const char * const *syms, const char *what)
+{
+	const char * const *s;
+	int err = -ENOENT;
+
+	for (s = forced ? &forced : syms; *s; s++) {
+		kp->symbol_name = *s;
+		kp->addr = NULL;
+		kp->flags = 0;
+		err = register_kprobe(kp);
+		if (!err || forced)
+			break;
+	}
+	if (err)
+		pr_err("no %s function to probe (tried %s): %d; set %s_symbol=\n",
+		       what, forced ? forced : syms[0], err, what);
+	return err;
+}
+
+u64 al_probes_missed(void)
+{
+	return (u64)al_mmap_probe.nmissed + al_mmap_probe.kp.nmissed +
+	       al_munmap_probe.nmissed + al_munmap_probe.kp.nmissed +
+	       al_exit_probe.nmissed;
+}
+
+unsigned int al_probes_count(void)
+{
+	return 3;
+}
+
+const char *al_probe_symbol(unsigned int i)
+{
+	switch (i) {
+	case 0:
+		return al_mmap_probe.kp.symbol_name;
+	case 1:
+		return al_munmap_probe.kp.symbol_name;
+	case 2:
+		return al_exit_probe.symbol_name;
+	}
+	return NULL;
+}
+
+/*
+ * Teardown first, then unmap, then map: a mapping is never recorded for an
+ * mm whose removal we cannot see.
+ */
+int al_probes_init(void)
+{
+	int err;
+
+	err = al_register_kprobe(&al_exit_probe, exit_symbol, al_exit_syms, "exit");
+	if (err)
+		goto err_exit;
+	err = al_register_kretprobe(&al_munmap_probe, munmap_symbol,
+				    al_munmap_syms, "munmap");
+	if (err)
+		goto err_munmap;
+	err = al_register_kretprobe(&al_mmap_probe, mmap_symbol, al_mmap_syms,
+				    "mmap");
+	if (err)
+		goto err_mmap;
+	pr_info("probing %s, %s, %s\n", al_probe_symbol(0), al_probe_symbol(1),
+		al_probe_symbol(2));
+	return 0;
+
+err_mmap:
+	unregister_kretprobe(&al_munmap_probe);
+err_munmap:
+	unregister_kprobe(&al_exit_probe);
+err_exit:
+	return err;
+}
+
+void al_probes_uninit(void)
+{
+	unregister_kretprobe(&al_mmap_probe);
+	unregister_kretprobe(&al_munmap_probe);
+	unregister_kprobe(&al_exit_probe);
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Call sites: the user stack that asked for a mapping, and the table of
+ * (proc, stack) records that counters are kept in.
+ */
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/jhash.h>
+#include <linux/uaccess.h>
+#include <linux/compat.h>
+#include <linux/log2.h>
+#include <linux/vmalloc.h>
+#include <asm/ptrace.h>
+
+#include <linux/anonleak.h>
+
+#include "anonleak.h"
+
+#define AL_SITE_LOCKS	256
+
+static struct hlist_head *al_site_hash;
+static unsigned int al_site_hash_bits;
+static spinlock_t al_site_locks[AL_SITE_LOCKS];
+static u32 al_site_next;
+
+DEFINE_XARRAY_ALLOC(al_sites);
+atomic_long_t al_nr_sites = ATOMIC_LONG_INIT(0);
+
+size_t al_site_size(unsigned int depth)
+{
+	return struct_size((struct al_site *)NULL, frames, depth);
+}
+
+/* Last executable VMA seen, to spare find_vma() for frames in one object. */
+struct al_text_cache {
+	unsigned long start;
+	unsigned long end;
+};
+
+/* mmap_lock is held by our caller (do_mmap()). */
+static bool al_text_addr(struct mm_struct *mm, unsigned long addr,
+			 struct al_text_cache *c)
+{
+	struct vm_area_struct *vma;
+
+	if (addr >= c->start && addr < c->end)
+		return true;
+	vma = find_vma(mm, addr);
+	if (!vma || addr < vma->vm_start || !(vma->vm_flags & VM_EXEC))
+		return false;
+	c->start = vma->vm_start;
+	c->end = vma->vm_end;
+	return true;
+}
+
+static bool al_read_word(unsigned long addr, bool compat, unsigned long *val)
+{
+	if (compat) {
+		u32 v;
+
+		if (copy_from_user_nofault(&v, (const void __user *)addr,
+					   sizeof(v)))
+			return false;
+		*val = v;
+		return true;
+	}
+	return !copy_from_user_nofault(val, (const void __user *)addr,
+				       sizeof(*val));
+}
+
+/*
+ * Capture the user call stack of the current syscall, innermost first:
+ *  1. the user instruction pointer (inside the libc or syscall() wrapper);
+ *  2. the word at the user stack pointer, if it points into executable
+ *     memory: the return address into the wrapper's caller when the wrapper
+ *     is a leaf that did not touch the stack, as glibc's are;
+ *  3. the frame-pointer chain from the user frame pointer, for as long as it
+ *     climbs the stack and its return addresses are executable.
+ * All user reads are _nofault: we run with preemption off and mmap_lock held.
+ */
+unsigned int al_stack_capture(struct mm_struct *mm, struct pt_regs *uregs,
+			      unsigned long *frames, unsigned int max)
+{
+	struct al_text_cache cache = { 0, 0 };
+	unsigned long sp, fp, ret, next;
+	bool compat = in_compat_syscall();
+	unsigned int word = compat ? 4 : 8;
+	unsigned int n = 0;
+
+	if (!uregs || !user_mode(uregs))
+		return 0;
+	frames[n++] = instruction_pointer(uregs);
+	sp = user_stack_pointer(uregs);
+
+	if (n < max && al_read_word(sp, compat, &ret) &&
+	    al_text_addr(mm, ret, &cache))
+		frames[n++] = ret;
+
+	fp = frame_pointer(uregs);
+	while (n < max) {
+		if (fp < sp || (fp & (word - 1)))
+			break;
+		if (!al_read_word(fp, compat, &next) ||
+		    !al_read_word(fp + word, compat, &ret))
+			break;
+		if (!al_text_addr(mm, ret, &cache))
+			break;
+		/* The wrapper kept a frame: do not count its caller twice. */
+		if (ret != frames[n - 1])
+			frames[n++] = ret;
+		if (next <= fp)
+			break;
+		fp = next;
+	}
+	return n;
+}
+
+static u32 al_stack_hash(struct al_proc *proc, const unsigned long *frames,
+			 unsigned int depth)
+{
+	return jhash2((const u32 *)frames,
+		      depth * sizeof(*frames) / sizeof(u32),
+		      (u32)(unsigned long)proc ^ depth);
+}
+
+/*
+ * Find or create the site of @proc for this stack. Called with proc->lock
+ * held, which serialises site creation per proc.
+ */
+struct al_site *al_site_get(struct al_proc *proc, const unsigned long *frames,
+			    unsigned int depth, u64 now)
+{
+	u32 hash = al_stack_hash(proc, frames, depth);
+	unsigned int b = hash_32(hash, al_site_hash_bits);
+	spinlock_t *lock = &al_site_locks[b % AL_SITE_LOCKS];
+	struct al_site *site;
+	u32 id;
+
+	lockdep_assert_held(&proc->lock);
+	hlist_for_each_entry_rcu(site, &al_site_hash[b], hnode) {
+		if (site->proc == proc && site->hash == hash &&
+		    site->depth == depth &&
+		    !memcmp(site->frames, frames, depth * sizeof(*frames)))
+			return site;
+	}
+
+	if (atomic_long_inc_return(&al_nr_sites) > (long)READ_ONCE(al_max_sites)) {
+		atomic_long_dec(&al_nr_sites);
+		al_stat_inc(drops_sites);
+		return NULL;
+	}
+	site = kzalloc(al_site_size(depth), GFP_NOWAIT | __GFP_NOWARN);
+	if (!site)
+		goto err_nomem;
+	site->proc = proc;
+	site->hash = hash;
+	site->depth = depth;
+	site->first_seen = now;
+	memcpy(site->frames, frames, depth * sizeof(*frames));
+	if (xa_alloc_cyclic(&al_sites, &id, site, xa_limit_32b, &al_site_next,
+			    GFP_NOWAIT | __GFP_NOWARN) < 0) {
+		kfree(site);
+		goto err_nomem;
+	}
+	site->id = id;
+	list_add_tail(&site->proc_node, &proc->sites);
+	proc->nr_sites++;
+
+	spin_lock(lock);
+	hlist_add_head_rcu(&site->hnode, &al_site_hash[b]);
+	spin_unlock(lock);
+	return site;
+
+err_nomem:
+	atomic_long_dec(&al_nr_sites);
+	al_stat_inc(drops_nomem);
+	return NULL;
+}
+
+/* Unlink and free (after a grace period) a site already off its proc. */
+void al_site_free(struct al_site *site)
+{
+	unsigned int b = hash_32(site->hash, al_site_hash_bits);
+	spinlock_t *lock = &al_site_locks[b % AL_SITE_LOCKS];
+
+	spin_lock(lock);
+	hlist_del_rcu(&site->hnode);
+	spin_unlock(lock);
+	xa_erase(&al_sites, site->id);
+	atomic_long_dec(&al_nr_sites);
+	kfree_rcu(site, rcu);
+}
+
+int al_sites_init(void)
+{
+	unsigned long n = clamp_val(al_max_sites, 1024UL, 1UL << 20);
+	unsigned int i;
+
+	al_site_hash_bits = ilog2(roundup_pow_of_two(n));
+	al_site_hash = kvcalloc(1UL << al_site_hash_bits,
+				sizeof(*al_site_hash), GFP_KERNEL);
+	if (!al_site_hash)
+		return -ENOMEM;
+	for (i = 0; i < AL_SITE_LOCKS; i++)
+		spin_lock_init(&al_site_locks[i]);
+	return 0;
+}
+
+/* Every site has been freed with its proc by now. */
+void al_sites_uninit(void)
+{
+	WARN_ON(!xa_empty(&al_sites));
+	kvfree(al_site_hash);
+}

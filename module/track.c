@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-process range records: what each address space still has mapped.
+ *
+ * A proc is created by the first tracked anonymous mapping of an mm and is
+ * found again through al_mm_hash, keyed by the mm pointer. At mm teardown it
+ * is unhashed (so a later mm at the same address is a new proc, and pid reuse
+ * never mixes two processes), its ranges are handed to the reaper, and it
+ * stays in al_procs as an "exited" summary until max_exited newer ones push
+ * it out.
+ */
+#include <linux/slab.h>
+#include <linux/hashtable.h>
+#include <linux/pid.h>
+#include <linux/sched/signal.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+#include <linux/mm.h>
+
+#include <linux/anonleak.h>
+
+#include "anonleak.h"
+
+#define AL_MM_HASH_BITS	10
+
+static DEFINE_HASHTABLE(al_mm_hash, AL_MM_HASH_BITS);
+static DEFINE_SPINLOCK(al_procs_lock);
+static LIST_HEAD(al_exited);		/* oldest first, under al_procs_lock */
+static u32 al_proc_next;		/* xa_alloc_cyclic() cursor */
+static struct kmem_cache *al_range_cache;
+
+static LLIST_HEAD(al_reap_list);
+static void al_reap_fn(struct work_struct *work);
+static DECLARE_WORK(al_reap_work, al_reap_fn);
+
+DEFINE_XARRAY_ALLOC(al_procs);
+DEFINE_PER_CPU(struct al_pcpu_stats, al_pcpu_stats);
+atomic_t al_gen = ATOMIC_INIT(1);
+
+static atomic_long_t al_nr_ranges = ATOMIC_LONG_INIT(0);
+static atomic_long_t al_nr_procs = ATOMIC_LONG_INIT(0);	/* running */
+static atomic_long_t al_nr_exited = ATOMIC_LONG_INIT(0);
+static atomic_long_t al_drops_exited = ATOMIC_LONG_INIT(0);
+
+static inline u64 al_now(void)
+{
+	return ktime_get_boottime_ns();
+}
+
+/* Called under rcu_read_lock(). */
+struct al_proc *al_proc_lookup(struct mm_struct *mm)
+{
+	struct al_proc *proc;
+
+	hash_for_each_possible_rcu(al_mm_hash, proc, mm_node, (unsigned long)mm)
+		if (proc->mm == mm)
+			return proc;
+	return NULL;
+}
+
+static bool al_cap_take(atomic_long_t *nr, unsigned long max)
+{
+	if (atomic_long_inc_return(nr) <= (long)max)
+		return true;
+	atomic_long_dec(nr);
+	return false;
+}
+
+/* Creation is serialised per mm by mmap_lock, held for write in do_mmap(). */
+static struct al_proc *al_proc_create(struct mm_struct *mm)
+{
+	struct al_proc *proc, *old;
+	u32 id;
+
+	if (!al_cap_take(&al_nr_procs, READ_ONCE(al_max_procs))) {
+		al_stat_inc(drops_procs);
+		return NULL;
+	}
+	proc = kzalloc(sizeof(*proc), GFP_NOWAIT | __GFP_NOWARN);
+	if (!proc)
+		goto err_nomem;
+	spin_lock_init(&proc->lock);
+	proc->mm = mm;
+	proc->ranges = RB_ROOT;
+	proc->reap_ranges = RB_ROOT;
+	INIT_LIST_HEAD(&proc->sites);
+	INIT_LIST_HEAD(&proc->exited_node);
+	proc->state = AL_PROC_RUNNING;
+	proc->start_time = al_now();
+	proc->pid = get_pid(task_tgid(current));
+	get_task_comm(proc->comm, current->group_leader);
+
+	spin_lock(&al_procs_lock);
+	old = al_proc_lookup(mm);
+	if (old) {
+		spin_unlock(&al_procs_lock);
+		put_pid(proc->pid);
+		kfree(proc);
+		atomic_long_dec(&al_nr_procs);
+		return old;
+	}
+	if (xa_alloc_cyclic(&al_procs, &id, proc, xa_limit_32b, &al_proc_next,
+			    GFP_NOWAIT | __GFP_NOWARN) < 0) {
+		spin_unlock(&al_procs_lock);
+		put_pid(proc->pid);
+		kfree(proc);
+		goto err_nomem;
+	}
+	proc->id = id;
+	hash_add_rcu(al_mm_hash, &proc->mm_node, (unsigned long)mm);
+	spin_unlock(&al_procs_lock);
+	return proc;
+
+err_nomem:
+	atomic_long_dec(&al_nr_procs);
+	al_stat_inc(drops_nomem);
+	return NULL;
+}
+
+static void al_range_insert(struct al_proc *proc, struct al_range *new)
+{
+	struct rb_node **link = &proc->ranges.rb_node, *parent = NULL;
+
+	while (*link) {
+		struct al_range *r = rb_entry(*link, struct al_range, node);
+
+		parent = *link;
+		if (new->start < r->start)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&new->node, parent, link);
+	rb_insert_color(&new->node, &proc->ranges);
+}
+
+/* The first range that ends after @start, or NULL. */
+static struct al_range *al_range_first(struct al_proc *proc,
+				       unsigned long start)
+{
+	struct rb_node *node = proc->ranges.rb_node;
+	struct al_range *found = NULL;
+
+	while (node) {
+		struct al_range *r = rb_entry(node, struct al_range, node);
+
+		if (r->end > start) {
+			found = r;
+			node = node->rb_left;
+		} else {
+			node = node->rb_right;
+		}
+	}
+	return found;
+}
+
+static void al_range_free(struct al_range *r)
+{
+	kmem_cache_free(al_range_cache, r);
+	atomic_long_dec(&al_nr_ranges);
+}
+
+/* Account @bytes of @r's site as gone; @whole: the record itself is gone. */
+static void al_account_unmap(struct al_proc *proc, struct al_range *r,
+			     unsigned long bytes, bool whole)
+{
+	struct al_site *site = r->site;
+
+	site->live_bytes -= bytes;
+	site->unmapped_bytes += bytes;
+	proc->live_bytes -= bytes;
+	al_stat_add(live_bytes, -(s64)bytes);
+	if (whole) {
+		site->live_count--;
+		site->total_unmaps++;
+		proc->live_count--;
+		al_stat_inc(unmaps);
+		if (r->birth == site->oldest)
+			proc->oldest_stale = true;
+	}
+}
+
+/*
+ * Retire [start, end) from @proc's records: remove ranges inside it, trim
+ * ranges that stick out, split a range that contains it. When @seq_limit is
+ * set, ranges inserted after the unmap began (seq newer than @seq) are left
+ * alone: on kernels whose munmap drops mmap_lock before returning, another
+ * thread may already have mapped the hole again.
+ */
+static void __al_retire(struct al_proc *proc, unsigned long start,
+			unsigned long end, bool seq_limit, u32 seq)
+{
+	struct al_range *r, *next;
+	struct rb_node *node;
+
+	lockdep_assert_held(&proc->lock);
+	for (r = al_range_first(proc, start); r && r->start < end; r = next) {
+		node = rb_next(&r->node);
+		next = node ? rb_entry(node, struct al_range, node) : NULL;
+
+		if (seq_limit && (s32)(r->seq - seq) > 0)
+			continue;
+
+		if (r->start >= start && r->end <= end) {
+			al_account_unmap(proc, r, r->end - r->start, true);
+			rb_erase(&r->node, &proc->ranges);
+			al_range_free(r);
+		} else if (r->start < start && r->end > end) {
+			struct al_range *right = NULL;
+
+			if (al_cap_take(&al_nr_ranges, READ_ONCE(al_max_mappings))) {
+				right = kmem_cache_alloc(al_range_cache,
+							 GFP_NOWAIT | __GFP_NOWARN);
+				if (!right) {
+					atomic_long_dec(&al_nr_ranges);
+					al_stat_inc(drops_nomem);
+				}
+			} else {
+				al_stat_inc(drops_mappings);
+			}
+			if (right) {
+				*right = *r;
+				right->start = end;
+				r->end = start;
+				al_range_insert(proc, right);
+				r->site->live_count++;
+				r->site->splits++;
+				proc->live_count++;
+				al_account_unmap(proc, r, end - start, false);
+			} else {
+				/* Cannot keep the right part: forget it. */
+				al_account_unmap(proc, r, r->end - start, false);
+				r->end = start;
+			}
+			return;
+		} else if (r->start < start) {
+			al_account_unmap(proc, r, r->end - start, false);
+			r->end = start;
+		} else {
+			al_account_unmap(proc, r, end - r->start, false);
+			r->start = end;
+		}
+	}
+}
+
+void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
+	    unsigned long len, unsigned long prot, unsigned long flags,
+	    bool anon)
+{
+	unsigned long frames[ANONLEAK_MAX_FRAMES];
+	unsigned long end = start + len;
+	struct al_range *r = NULL;
+	struct al_site *site;
+	struct al_proc *proc;
+	unsigned int depth;
+	u64 now;
+
+	if (end <= start)
+		return;
+
+	rcu_read_lock();
+	proc = al_proc_lookup(mm);
+	if (!anon) {
+		/* A file mapping placed with MAP_FIXED over tracked ranges. */
+		if (proc) {
+			spin_lock(&proc->lock);
+			__al_retire(proc, start, end, false, 0);
+			spin_unlock(&proc->lock);
+		}
+		goto out;
+	}
+	if (!proc)
+		proc = al_proc_create(mm);
+	if (!proc)
+		goto out;
+
+	depth = al_stack_capture(mm, uregs, frames,
+				 clamp_val(READ_ONCE(al_stack_depth), 1,
+					   ANONLEAK_MAX_FRAMES));
+	now = al_now();
+
+	if (!al_cap_take(&al_nr_ranges, READ_ONCE(al_max_mappings))) {
+		al_stat_inc(drops_mappings);
+	} else {
+		r = kmem_cache_alloc(al_range_cache, GFP_NOWAIT | __GFP_NOWARN);
+		if (!r) {
+			atomic_long_dec(&al_nr_ranges);
+			al_stat_inc(drops_nomem);
+		}
+	}
+
+	spin_lock(&proc->lock);
+	/* Whatever was recorded here before is gone (MAP_FIXED, missed unmap). */
+	__al_retire(proc, start, end, false, 0);
+	if (!r)
+		goto unlock;
+	site = al_site_get(proc, frames, depth, now);
+	if (!site) {
+		al_range_free(r);
+		goto unlock;
+	}
+	r->start = start;
+	r->end = end;
+	r->site = site;
+	r->birth = now;
+	r->prot = prot & 0xf;
+	r->flags = flags;
+	r->seq = ++proc->seq;
+	al_range_insert(proc, r);
+
+	if (!site->live_count)
+		site->oldest = now;
+	site->live_count++;
+	site->live_bytes += len;
+	site->total_maps++;
+	site->mapped_bytes += len;
+	site->last_seen = now;
+	if (site->live_bytes > site->peak_bytes)
+		site->peak_bytes = site->live_bytes;
+	proc->live_count++;
+	proc->live_bytes += len;
+	al_stat_inc(maps);
+	al_stat_add(live_bytes, len);
+unlock:
+	spin_unlock(&proc->lock);
+out:
+	rcu_read_unlock();
+}
+
+/* Sequence number before an unmap begins; see __al_retire(). */
+u32 al_unmap_begin(struct al_proc *proc)
+{
+	return READ_ONCE(proc->seq);
+}
+
+void al_unmap(struct mm_struct *mm, u32 proc_id, u32 seq,
+	      unsigned long start, unsigned long end)
+{
+	struct al_proc *proc;
+
+	if (end <= start)
+		return;
+	rcu_read_lock();
+	proc = al_proc_lookup(mm);
+	if (proc && proc->id == proc_id) {
+		spin_lock(&proc->lock);
+		__al_retire(proc, start, end, true, seq);
+		spin_unlock(&proc->lock);
+	}
+	rcu_read_unlock();
+}
+
+/* Recompute each site's oldest live birth time. Called under proc->lock. */
+void al_oldest_refresh(struct al_proc *proc)
+{
+	struct al_site *site;
+	struct al_range *r;
+
+	lockdep_assert_held(&proc->lock);
+	if (!proc->oldest_stale)
+		return;
+	list_for_each_entry(site, &proc->sites, proc_node)
+		site->oldest = 0;
+	for (r = al_range_first(proc, 0); r;
+	     r = rb_entry_safe(rb_next(&r->node), struct al_range, node))
+		if (!r->site->oldest || r->birth < r->site->oldest)
+			r->site->oldest = r->birth;
+	proc->oldest_stale = false;
+}
+
+static void al_ranges_free(struct rb_root *root, bool can_sleep)
+{
+	struct al_range *r, *tmp;
+	unsigned long n = 0;
+
+	rbtree_postorder_for_each_entry_safe(r, tmp, root, node) {
+		al_range_free(r);
+		if (can_sleep && !(++n % 1024))
+			cond_resched();
+	}
+	*root = RB_ROOT;
+}
+
+static void al_proc_free_rcu(struct rcu_head *head)
+{
+	struct al_proc *proc = container_of(head, struct al_proc, rcu);
+
+	put_pid(proc->pid);
+	kfree(proc);
+}
+
+/*
+ * Free an exited proc and its sites: it is already out of al_mm_hash and
+ * off every list, and has no ranges left.
+ */
+static void al_proc_destroy(struct al_proc *proc)
+{
+	struct al_site *site, *tmp;
+
+	xa_erase(&al_procs, proc->id);
+	list_for_each_entry_safe(site, tmp, &proc->sites, proc_node) {
+		list_del(&site->proc_node);
+		al_site_free(site);
+	}
+	atomic_inc(&al_gen);
+	call_rcu(&proc->rcu, al_proc_free_rcu);
+}
+
+/*
+ * The reaper runs in process context: it frees the ranges of exited procs,
+ * queues the procs as exited summaries and pushes the oldest ones out.
+ */
+static void al_reap_fn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&al_reap_list);
+	struct al_proc *proc, *tmp;
+	LIST_HEAD(victims);
+
+	list = llist_reverse_order(list);
+	llist_for_each_entry_safe(proc, tmp, list, reap_node) {
+		al_ranges_free(&proc->reap_ranges, true);
+
+		spin_lock(&al_procs_lock);
+		list_add_tail(&proc->exited_node, &al_exited);
+		atomic_long_inc(&al_nr_exited);
+		while (atomic_long_read(&al_nr_exited) >
+		       (long)READ_ONCE(al_max_exited)) {
+			struct al_proc *old = list_first_entry(&al_exited,
+							       struct al_proc,
+							       exited_node);
+
+			list_move_tail(&old->exited_node, &victims);
+			atomic_long_dec(&al_nr_exited);
+			atomic_long_inc(&al_drops_exited);
+		}
+		spin_unlock(&al_procs_lock);
+	}
+
+	list_for_each_entry_safe(proc, tmp, &victims, exited_node) {
+		list_del(&proc->exited_node);
+		al_proc_destroy(proc);
+	}
+}
+
+/* exit_mmap(): the mm is going away, nothing can map into it any more. */
+void al_mm_exit(struct mm_struct *mm)
+{
+	struct al_proc *proc;
+
+	rcu_read_lock();
+	proc = al_proc_lookup(mm);
+	if (!proc)
+		goto out;
+
+	spin_lock(&al_procs_lock);
+	hash_del_rcu(&proc->mm_node);
+	spin_unlock(&al_procs_lock);
+	atomic_long_dec(&al_nr_procs);
+
+	spin_lock(&proc->lock);
+	al_oldest_refresh(proc);
+	proc->state = AL_PROC_EXITED;
+	proc->exit_time = al_now();
+	proc->reap_ranges = proc->ranges;
+	proc->ranges = RB_ROOT;
+	/* What was live is now "outstanding at exit" and no longer live. */
+	al_stat_add(live_bytes, -(s64)proc->live_bytes);
+	spin_unlock(&proc->lock);
+
+	llist_add(&proc->reap_node, &al_reap_list);
+	queue_work(system_unbound_wq, &al_reap_work);
+out:
+	rcu_read_unlock();
+}
+
+void al_stats_read(struct al_stats *st)
+{
+	int cpu;
+	s64 live = 0;
+
+	memset(st, 0, sizeof(*st));
+	for_each_possible_cpu(cpu) {
+		const struct al_pcpu_stats *s = per_cpu_ptr(&al_pcpu_stats, cpu);
+
+		st->maps += READ_ONCE(s->maps);
+		st->unmaps += READ_ONCE(s->unmaps);
+		st->drops_nomem += READ_ONCE(s->drops_nomem);
+		st->drops_mappings += READ_ONCE(s->drops_mappings);
+		st->drops_sites += READ_ONCE(s->drops_sites);
+		st->drops_procs += READ_ONCE(s->drops_procs);
+		live += READ_ONCE(s->live_bytes);
+	}
+	st->live_bytes = live > 0 ? live : 0;
+	st->live_count = max(atomic_long_read(&al_nr_ranges), 0L);
+	st->procs = max(atomic_long_read(&al_nr_procs), 0L);
+	st->exited = max(atomic_long_read(&al_nr_exited), 0L);
+	st->sites = max(atomic_long_read(&al_nr_sites), 0L);
+	st->drops_exited = atomic_long_read(&al_drops_exited);
+}
+
+int al_track_init(void)
+{
+	al_range_cache = KMEM_CACHE(al_range, 0);
+	if (!al_range_cache)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Probes are gone: free every proc, running or exited, and its records. */
+void al_track_uninit(void)
+{
+	struct al_proc *proc;
+	unsigned long id;
+
+	flush_work(&al_reap_work);
+	/* Let the reaper's own frees and any late call_rcu() settle. */
+	xa_for_each(&al_procs, id, proc) {
+		if (proc->state == AL_PROC_RUNNING) {
+			hash_del_rcu(&proc->mm_node);
+			atomic_long_dec(&al_nr_procs);
+			al_ranges_free(&proc->ranges, true);
+		} else {
+			list_del_init(&proc->exited_node);
+			atomic_long_dec(&al_nr_exited);
+		}
+		al_proc_destroy(proc);
+	}
+	rcu_barrier();
+	WARN_ON(atomic_long_read(&al_nr_ranges));
+	kmem_cache_destroy(al_range_cache);
+}

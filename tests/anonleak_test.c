@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * anonleak selftests: exact per-site accounting, read back over netlink.
+ *
+ * Each TEST runs in its own child process (kselftest harness), so its
+ * address space starts with no records. Sites are identified by the return
+ * addresses the module recorded: one must lie inside the function that made
+ * the mapping. Built with frame pointers and without sibling calls, so that
+ * each site function really is on the stack when it makes the syscall.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "al_nl.h"
+
+#define PG ((size_t)getpagesize())
+#define RW (PROT_READ | PROT_WRITE)
+#define PA (MAP_PRIVATE | MAP_ANONYMOUS)
+
+#define SITE __attribute__((noinline, used))
+
+/* Each site function makes exactly one kind of mapping. */
+SITE void *site_a(size_t len)
+{
+	void *p = (void *)syscall(SYS_mmap, NULL, len, RW, PA, -1, 0);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+SITE void *site_b(size_t len)
+{
+	void *p = mmap(NULL, len, RW, PA, -1, 0);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+SITE void *site_fixed(void *addr, size_t len)
+{
+	void *p = mmap(addr, len, RW, PA | MAP_FIXED, -1, 0);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+SITE void *site_file(int fd, size_t len, int flags)
+{
+	void *p = mmap(NULL, len, PROT_READ, flags, fd, 0);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+SITE void *site_shared(size_t len)
+{
+	void *p = mmap(NULL, len, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+SITE void *site_zero(int fd, size_t len)
+{
+	void *p = mmap(NULL, len, RW, MAP_PRIVATE, fd, 0);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+SITE void *site_huge(size_t len)
+{
+	void *p = mmap(NULL, len, RW, PA | MAP_HUGETLB, -1, 0);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+/* A user-level wrapper, like a library's mmap hook: its callers differ. */
+SITE void *wrapper(size_t len)
+{
+	void *p = (void *)syscall(SYS_mmap, NULL, len, RW, PA, -1, 0);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+SITE void *caller_1(size_t len)
+{
+	void *p = wrapper(len);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+SITE void *caller_2(size_t len)
+{
+	void *p = wrapper(len);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+SITE void site_end(void)
+{
+}
+
+static void * const site_fns[] = {
+	site_a, site_b, site_fixed, site_file, site_shared, site_zero,
+	site_huge, wrapper, caller_1, caller_2, site_end,
+};
+
+/* [fn, next function in memory): where fn's return addresses lie. */
+static const void *fn_end(const void *fn)
+{
+	uintptr_t end = (uintptr_t)fn + 4096;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(site_fns) / sizeof(site_fns[0]); i++)
+		if ((uintptr_t)site_fns[i] > (uintptr_t)fn &&
+		    (uintptr_t)site_fns[i] < end)
+			end = (uintptr_t)site_fns[i];
+	return (const void *)end;
+}
+
+#define FIND(d, fn) al_t_find(d, (const void *)(fn), fn_end((const void *)(fn)))
+#define COUNT(d, fn) al_t_count(d, (const void *)(fn), fn_end((const void *)(fn)))
+
+/* Dump this process's sites; the module must be loaded. */
+#define DUMP_SELF(d) ASSERT_EQ(0, al_t_sites(getpid(), d))
+
+TEST(module_present)
+{
+	struct al_t_stats st;
+
+	ASSERT_EQ(0, al_t_stats(&st)) TH_LOG("is anonleak.ko loaded?");
+	EXPECT_EQ(64, st.c[ANONLEAK_STATS_A_MAPPING_SIZE]);
+	EXPECT_EQ(8, st.c[ANONLEAK_STATS_A_STACK_DEPTH]);
+}
+
+TEST(sites_exact)
+{
+	void *a[5], *b[3];
+	struct al_t_dump d;
+	struct al_t_site *sa, *sb;
+	int i;
+
+	for (i = 0; i < 5; i++)
+		ASSERT_NE(MAP_FAILED, a[i] = site_a(3 * PG));
+	for (i = 0; i < 3; i++)
+		ASSERT_NE(MAP_FAILED, b[i] = site_b(2 * PG));
+	ASSERT_EQ(0, munmap(a[1], 3 * PG));
+	ASSERT_EQ(0, munmap(a[3], 3 * PG));
+
+	DUMP_SELF(&d);
+	ASSERT_EQ(1, COUNT(&d, site_a));
+	ASSERT_EQ(1, COUNT(&d, site_b));
+	sa = FIND(&d, site_a);
+	sb = FIND(&d, site_b);
+	EXPECT_EQ((uint32_t)getpid(), sa->pid);
+	EXPECT_EQ(ANONLEAK_PROC_RUNNING, sa->state);
+	EXPECT_EQ(5, sa->c[ANONLEAK_SITE_A_TOTAL_MAPS]);
+	EXPECT_EQ(2, sa->c[ANONLEAK_SITE_A_TOTAL_UNMAPS]);
+	EXPECT_EQ(3, sa->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(9 * PG, sa->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	EXPECT_EQ(15 * PG, sa->c[ANONLEAK_SITE_A_MAPPED_BYTES]);
+	EXPECT_EQ(6 * PG, sa->c[ANONLEAK_SITE_A_UNMAPPED_BYTES]);
+	EXPECT_EQ(15 * PG, sa->c[ANONLEAK_SITE_A_PEAK_BYTES]);
+	EXPECT_NE(0, sa->c[ANONLEAK_SITE_A_OLDEST]);
+	/* frame 0 is the syscall instruction, inside libc, not site_a */
+	EXPECT_TRUE(sa->frames[0] < (uintptr_t)site_a ||
+		    sa->frames[0] >= (uintptr_t)fn_end(site_a));
+	EXPECT_EQ(3, sb->c[ANONLEAK_SITE_A_TOTAL_MAPS]);
+	EXPECT_EQ(0, sb->c[ANONLEAK_SITE_A_TOTAL_UNMAPS]);
+	EXPECT_EQ(3, sb->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(6 * PG, sb->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+
+	/* Unmapping the rest empties site_a but keeps its history. */
+	ASSERT_EQ(0, munmap(a[0], 3 * PG));
+	ASSERT_EQ(0, munmap(a[2], 3 * PG));
+	ASSERT_EQ(0, munmap(a[4], 3 * PG));
+	free(d.sites);
+	DUMP_SELF(&d);
+	sa = FIND(&d, site_a);
+	ASSERT_NE(NULL, sa);
+	EXPECT_EQ(0, sa->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(0, sa->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	EXPECT_EQ(5, sa->c[ANONLEAK_SITE_A_TOTAL_UNMAPS]);
+	EXPECT_EQ(0, sa->c[ANONLEAK_SITE_A_OLDEST]);
+	free(d.sites);
+}
+
+TEST(wrapper_callers_are_distinct_sites)
+{
+	struct al_t_dump d;
+	struct al_t_site *s1, *s2;
+
+	int i;
+
+	/* One call site each in this function: the whole stack is the key. */
+	for (i = 0; i < 2; i++)
+		ASSERT_NE(MAP_FAILED, caller_1(PG));
+	ASSERT_NE(MAP_FAILED, caller_2(PG));
+	DUMP_SELF(&d);
+	s1 = FIND(&d, caller_1);
+	s2 = FIND(&d, caller_2);
+	ASSERT_NE(NULL, s1);
+	ASSERT_NE(NULL, s2);
+	ASSERT_NE(s1, s2);
+	EXPECT_EQ(2, s1->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(1, s2->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	/* both go through wrapper() */
+	EXPECT_NE(NULL, FIND(&d, wrapper));
+	EXPECT_EQ(2, COUNT(&d, wrapper));
+	free(d.sites);
+}
+
+TEST(file_mappings_not_counted)
+{
+	char path[] = "/tmp/anonleak-file-XXXXXX";
+	struct al_t_dump d;
+	int fd;
+
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	unlink(path);
+	ASSERT_EQ(0, ftruncate(fd, 4 * PG));
+	ASSERT_NE(MAP_FAILED, site_file(fd, 4 * PG, MAP_PRIVATE));
+	ASSERT_NE(MAP_FAILED, site_file(fd, 4 * PG, MAP_SHARED));
+	close(fd);
+	DUMP_SELF(&d);
+	EXPECT_EQ(0, COUNT(&d, site_file));
+	free(d.sites);
+}
+
+TEST(shared_anonymous_and_dev_zero_counted)
+{
+	struct al_t_dump d;
+	struct al_t_site *s;
+	int fd;
+
+	ASSERT_NE(MAP_FAILED, site_shared(3 * PG));
+	fd = open("/dev/zero", O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_NE(MAP_FAILED, site_zero(fd, 5 * PG));
+	close(fd);
+	DUMP_SELF(&d);
+	s = FIND(&d, site_shared);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(3 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	s = FIND(&d, site_zero);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(5 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+}
+
+TEST(failed_mmap_records_nothing)
+{
+	struct al_t_dump d;
+
+	/* No huge pages are reserved in the test guest: this must fail. */
+	if (site_huge(2UL << 20) != MAP_FAILED)
+		SKIP(return, "huge pages are available here");
+	DUMP_SELF(&d);
+	EXPECT_EQ(0, COUNT(&d, site_huge));
+	free(d.sites);
+}
+
+TEST(partial_unmaps)
+{
+	struct al_t_dump d;
+	struct al_t_site *s;
+	char *p;
+
+	p = site_a(10 * PG);
+	ASSERT_NE(MAP_FAILED, p);
+	/* middle: split in two */
+	ASSERT_EQ(0, munmap(p + 3 * PG, 2 * PG));
+	/* head */
+	ASSERT_EQ(0, munmap(p, PG));
+	/* tail */
+	ASSERT_EQ(0, munmap(p + 9 * PG, PG));
+	DUMP_SELF(&d);
+	s = FIND(&d, site_a);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(2, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);	/* [1,3) [5,9) */
+	EXPECT_EQ(6 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	EXPECT_EQ(1, s->c[ANONLEAK_SITE_A_SPLITS]);
+	EXPECT_EQ(4 * PG, s->c[ANONLEAK_SITE_A_UNMAPPED_BYTES]);
+	free(d.sites);
+
+	/* one munmap across both pieces and the hole between them */
+	ASSERT_EQ(0, munmap(p + 2 * PG, 5 * PG));
+	DUMP_SELF(&d);
+	s = FIND(&d, site_a);
+	EXPECT_EQ(2, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);	/* [1,2) [7,9) */
+	EXPECT_EQ(3 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+
+	ASSERT_EQ(0, munmap(p, 10 * PG));
+	DUMP_SELF(&d);
+	s = FIND(&d, site_a);
+	EXPECT_EQ(0, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(0, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	EXPECT_EQ(s->c[ANONLEAK_SITE_A_MAPPED_BYTES],
+		  s->c[ANONLEAK_SITE_A_UNMAPPED_BYTES]);
+	EXPECT_EQ(s->c[ANONLEAK_SITE_A_TOTAL_MAPS] + s->c[ANONLEAK_SITE_A_SPLITS],
+		  s->c[ANONLEAK_SITE_A_TOTAL_UNMAPS]);
+	free(d.sites);
+}
+
+TEST(map_fixed_replaces)
+{
+	char path[] = "/tmp/anonleak-fixed-XXXXXX";
+	struct al_t_dump d;
+	struct al_t_site *sa, *sf;
+	char *p;
+	int fd;
+
+	p = site_a(8 * PG);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(p + 2 * PG, site_fixed(p + 2 * PG, 2 * PG));
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	unlink(path);
+	ASSERT_EQ(0, ftruncate(fd, 2 * PG));
+	ASSERT_EQ(p + 5 * PG, mmap(p + 5 * PG, 2 * PG, PROT_READ,
+				   MAP_PRIVATE | MAP_FIXED, fd, 0));
+	close(fd);
+	DUMP_SELF(&d);
+	sa = FIND(&d, site_a);
+	sf = FIND(&d, site_fixed);
+	ASSERT_NE(NULL, sa);
+	ASSERT_NE(NULL, sf);
+	/* site_a keeps [0,2) [4,5) [7,8) */
+	EXPECT_EQ(4 * PG, sa->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	EXPECT_EQ(3, sa->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(2 * PG, sf->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	EXPECT_EQ(1, sf->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	free(d.sites);
+}
+
+TEST(exited_process_outstanding)
+{
+	struct al_t_dump d;
+	struct al_t_site *s;
+	int status, i;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		for (i = 0; i < 3; i++)
+			if (site_a(4 * PG) == MAP_FAILED)
+				_exit(1);
+		if (munmap(site_b(PG), PG))
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	/* the module reaps exited processes from a work item */
+	for (i = 0; ; i++) {
+		ASSERT_EQ(0, al_t_sites(pid, &d));
+		s = FIND(&d, site_a);
+		if ((s && s->state == ANONLEAK_PROC_EXITED) || i == 50)
+			break;
+		free(d.sites);
+		usleep(20000);
+	}
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(ANONLEAK_PROC_EXITED, s->state);
+	EXPECT_EQ((uint32_t)pid, s->pid);
+	EXPECT_EQ(3, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(12 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	s = FIND(&d, site_b);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(0, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+}
+
+TEST(fork_child_inherits_nothing)
+{
+	struct al_t_dump d;
+	struct al_t_site *s;
+	int status;
+	char *p;
+	pid_t pid;
+
+	p = site_a(4 * PG);
+	ASSERT_NE(MAP_FAILED, p);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* the child has no records of its own ... */
+		if (al_t_sites(getpid(), &d) || COUNT(&d, site_a))
+			_exit(1);
+		/* ... and unmapping its copy leaves the parent's alone */
+		_exit(munmap(p, 4 * PG) ? 2 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	DUMP_SELF(&d);
+	s = FIND(&d, site_a);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(4 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+}
+
+static void *thread_fn(void *arg)
+{
+	return site_b(*(size_t *)arg);
+}
+
+TEST(threads_share_process_records)
+{
+	size_t len = 3 * PG;
+	struct al_t_dump d;
+	struct al_t_site *s;
+	pthread_t t[4];
+	int i;
+
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, thread_fn, &len));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+	DUMP_SELF(&d);
+	s = FIND(&d, site_b);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ((uint32_t)getpid(), s->pid);
+	EXPECT_EQ(4, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(12 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+}
+
+TEST(unprivileged_gets_eperm)
+{
+	struct al_t_stats st;
+	struct al_t_dump d;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		if (al_t_stats(&st) != -EPERM)
+			_exit(11);
+		if (al_t_sites(0, &d) != -EPERM || d.n)
+			_exit(12);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST(pid_filter)
+{
+	struct al_t_dump d;
+	unsigned int i;
+
+	ASSERT_NE(MAP_FAILED, site_a(PG));
+	ASSERT_EQ(0, al_t_sites(getpid(), &d));
+	ASSERT_LT(0, d.n);
+	for (i = 0; i < d.n; i++)
+		EXPECT_EQ((uint32_t)getpid(), d.sites[i].pid);
+	free(d.sites);
+	/* a pid with no records: an empty dump, not an error */
+	ASSERT_EQ(0, al_t_sites(0x3fffffff, &d));
+	EXPECT_EQ(0, d.n);
+	free(d.sites);
+}
+
+TEST(stats_follow_maps)
+{
+	struct al_t_stats before, after;
+	char *p;
+
+	ASSERT_EQ(0, al_t_stats(&before));
+	p = site_a(2 * PG);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, al_t_stats(&after));
+	EXPECT_LE(before.c[ANONLEAK_STATS_A_MAPS] + 1,
+		  after.c[ANONLEAK_STATS_A_MAPS]);
+	EXPECT_LE(1, after.c[ANONLEAK_STATS_A_LIVE_COUNT]);
+	EXPECT_LE(2 * PG, after.c[ANONLEAK_STATS_A_LIVE_BYTES]);
+	EXPECT_EQ(0, after.c[ANONLEAK_STATS_A_DROPS]);
+	EXPECT_EQ(0, after.c[ANONLEAK_STATS_A_MISSED]);
+	munmap(p, 2 * PG);
+}
+
+TEST_HARNESS_MAIN
