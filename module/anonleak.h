@@ -104,7 +104,7 @@ struct al_proc {
 	struct pid *pid;		/* thread group leader's pid, counted */
 	u32 id;				/* key in al_procs, never reused soon */
 	char comm[TASK_COMM_LEN];
-	spinlock_t lock;
+	spinlock_t lock;		/* ranges, site counters, state */
 	struct rb_root ranges;		/* al_range by start */
 	struct list_head sites;		/* al_site, in creation order */
 	u32 seq;			/* last al_range.seq handed out */

@@ -10,6 +10,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/kernel.h>
+#include <linux/string.h>
 
 #include <linux/anonleak.h>
 
@@ -22,65 +23,88 @@ unsigned long al_max_exited = 256;
 unsigned int al_stack_depth = 8;
 bool al_enabled = true;
 
-struct al_ulong_range {
+/* Accepted values of the numeric parameters, checked on every write. */
+static const struct al_param_range {
+	const char *name;
 	unsigned long min;
 	unsigned long max;
+} al_param_ranges[] = {
+	{ "max_mappings", 1, 1UL << 28 },
+	{ "max_sites", 1, 1UL << 24 },
+	{ "max_procs", 1, 1UL << 22 },
+	{ "max_exited", 0, 1UL << 20 },
+	{ "stack_depth", 1, ANONLEAK_MAX_FRAMES },
 };
 
-static int al_param_set_range(const char *val, const struct kernel_param *kp)
+static int al_param_parse(const char *val, const struct kernel_param *kp,
+			  unsigned long *out)
 {
-	const struct al_ulong_range *r = kp->arg;
-	unsigned long v;
+	const char *name = strrchr(kp->name, '.') ? strrchr(kp->name, '.') + 1 :
+						    kp->name;
+	unsigned int i;
 	int err;
 
-	err = kstrtoul(val, 0, &v);
+	err = kstrtoul(val, 0, out);
 	if (err) {
-		pr_err("%s: '%s' is not a number\n", kp->name, val);
+		pr_err("%s: '%s' is not a number\n", name, val);
 		return err;
 	}
-	if (v < r->min || v > r->max) {
-		pr_err("%s: %lu is out of range [%lu, %lu]\n", kp->name, v,
-		       r->min, r->max);
-		return -ERANGE;
+	for (i = 0; i < ARRAY_SIZE(al_param_ranges); i++) {
+		const struct al_param_range *r = &al_param_ranges[i];
+
+		if (strcmp(r->name, name))
+			continue;
+		if (*out < r->min || *out > r->max) {
+			pr_err("%s: %lu is out of range [%lu, %lu]\n", name,
+			       *out, r->min, r->max);
+			return -ERANGE;
+		}
+		return 0;
 	}
-	return 0;
+	return -EINVAL;
 }
 
-/*
- * One set of ops per parameter: the range is checked in .set, and the value
- * stored by the matching standard setter.
- */
-#define AL_RANGE_PARAM(name, var, type, lo, hi, perm, desc)		\
-	static const struct al_ulong_range al_range_##name = { lo, hi };	\
-	static int al_set_##name(const char *val,			\
-				 const struct kernel_param *kp)		\
-	{								\
-		struct kernel_param p = *kp;				\
-		int err;						\
-									\
-		p.arg = (void *)&al_range_##name;			\
-		err = al_param_set_range(val, &p);			\
-		if (err)						\
-			return err;					\
-		return param_set_##type(val, kp);			\
-	}								\
-	static const struct kernel_param_ops al_ops_##name = {		\
-		.set = al_set_##name,					\
-		.get = param_get_##type,				\
-	};								\
-	module_param_cb(name, &al_ops_##name, &var, perm);		\
-	MODULE_PARM_DESC(name, desc)
+static int al_param_set_ulong(const char *val, const struct kernel_param *kp)
+{
+	unsigned long v;
+	int err = al_param_parse(val, kp, &v);
 
-AL_RANGE_PARAM(max_mappings, al_max_mappings, ulong, 1, 1UL << 28, 0644,
-	       "Most live mappings tracked, all processes (default 1048576)");
-AL_RANGE_PARAM(max_sites, al_max_sites, ulong, 1, 1UL << 24, 0644,
-	       "Most call-site records, all processes (default 65536)");
-AL_RANGE_PARAM(max_procs, al_max_procs, ulong, 1, 1UL << 22, 0644,
-	       "Most running processes tracked (default 16384)");
-AL_RANGE_PARAM(max_exited, al_max_exited, ulong, 0, 1UL << 20, 0644,
-	       "Exited processes whose outstanding mappings are kept (default 256)");
-AL_RANGE_PARAM(stack_depth, al_stack_depth, uint, 1, ANONLEAK_MAX_FRAMES, 0644,
-	       "User stack frames kept per call site, 1..32 (default 8)");
+	if (!err)
+		WRITE_ONCE(*(unsigned long *)kp->arg, v);
+	return err;
+}
+
+static int al_param_set_uint(const char *val, const struct kernel_param *kp)
+{
+	unsigned long v;
+	int err = al_param_parse(val, kp, &v);
+
+	if (!err)
+		WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return err;
+}
+
+static const struct kernel_param_ops al_ulong_ops = {
+	.set = al_param_set_ulong,
+	.get = param_get_ulong,
+};
+
+static const struct kernel_param_ops al_uint_ops = {
+	.set = al_param_set_uint,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_mappings, &al_ulong_ops, &al_max_mappings, 0644);
+MODULE_PARM_DESC(max_mappings, "Most live mappings tracked, all processes (default 1048576)");
+module_param_cb(max_sites, &al_ulong_ops, &al_max_sites, 0644);
+MODULE_PARM_DESC(max_sites, "Most call-site records, all processes (default 65536)");
+module_param_cb(max_procs, &al_ulong_ops, &al_max_procs, 0644);
+MODULE_PARM_DESC(max_procs, "Most running processes tracked (default 16384)");
+module_param_cb(max_exited, &al_ulong_ops, &al_max_exited, 0644);
+MODULE_PARM_DESC(max_exited,
+		 "Exited processes whose outstanding mappings are kept (default 256)");
+module_param_cb(stack_depth, &al_uint_ops, &al_stack_depth, 0644);
+MODULE_PARM_DESC(stack_depth, "User stack frames kept per call site, 1..32 (default 8)");
 
 module_param_named(enabled, al_enabled, bool, 0644);
 MODULE_PARM_DESC(enabled, "Record new mappings (default 1)");

@@ -5,7 +5,6 @@
  */
 #include <linux/kernel.h>
 #include <linux/pid_namespace.h>
-#include <linux/version.h>
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -142,24 +141,21 @@ struct al_site_snap {
 	char comm[TASK_COMM_LEN];
 };
 
-static struct nlattr **al_dump_attrs(struct netlink_callback *cb)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-	return genl_info_dump(cb)->attrs;
-#else
-	return genl_dumpit_info(cb)->attrs;
-#endif
-}
-
 static int al_sites_start(struct netlink_callback *cb)
 {
 	struct al_dump_ctx *ctx = (struct al_dump_ctx *)cb->ctx;
-	struct nlattr **attrs = al_dump_attrs(cb);
+	struct nlattr *tb[ANONLEAK_A_MAX + 1];
+	int err;
 
 	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
 	memset(ctx, 0, sizeof(*ctx));
-	if (attrs && attrs[ANONLEAK_A_PID])
-		ctx->pid = nla_get_u32(attrs[ANONLEAK_A_PID]);
+	/* Already validated by the core against the same policy. */
+	err = genlmsg_parse(cb->nlh, &al_genl_family, tb, ANONLEAK_A_MAX,
+			    al_sites_policy, cb->extack);
+	if (err)
+		return err;
+	if (tb[ANONLEAK_A_PID])
+		ctx->pid = nla_get_u32(tb[ANONLEAK_A_PID]);
 	return 0;
 }
 

@@ -127,6 +127,7 @@ enum anonleak_cmd {
 	ANONLEAK_CMD_GET_SITES,
 	__ANONLEAK_CMD_MAX
 };
+
 #define ANONLEAK_CMD_MAX (__ANONLEAK_CMD_MAX - 1)
 
 enum anonleak_proc_state {
@@ -134,6 +135,7 @@ enum anonleak_proc_state {
 	ANONLEAK_PROC_EXITED,
 	__ANONLEAK_PROC_STATE_MAX
 };
+
 #define ANONLEAK_PROC_STATE_MAX (__ANONLEAK_PROC_STATE_MAX - 1)
 
 enum anonleak_attr {
@@ -148,6 +150,7 @@ enum anonleak_attr {
 	ANONLEAK_A_SITE,
 	__ANONLEAK_A_LAST
 };
+
 #define ANONLEAK_A_MAX (__ANONLEAK_A_LAST - 1)
 
 enum anonleak_stats_attr {
@@ -177,6 +180,7 @@ enum anonleak_stats_attr {
 	ANONLEAK_STATS_A_PROBES,
 	__ANONLEAK_STATS_A_LAST
 };
+
 #define ANONLEAK_STATS_A_MAX (__ANONLEAK_STATS_A_LAST - 1)
 
 enum anonleak_probe_attr {
@@ -184,6 +188,7 @@ enum anonleak_probe_attr {
 	ANONLEAK_PROBE_A_NAME,
 	__ANONLEAK_PROBE_A_LAST
 };
+
 #define ANONLEAK_PROBE_A_MAX (__ANONLEAK_PROBE_A_LAST - 1)
 
 enum anonleak_site_attr {
@@ -204,6 +209,7 @@ enum anonleak_site_attr {
 	ANONLEAK_SITE_A_SPLITS,
 	__ANONLEAK_SITE_A_LAST
 };
+
 #define ANONLEAK_SITE_A_MAX (__ANONLEAK_SITE_A_LAST - 1)
 
 enum anonleak_frame_attr {
@@ -215,6 +221,7 @@ enum anonleak_frame_attr {
 	ANONLEAK_FRAME_A_BUILD_ID,
 	__ANONLEAK_FRAME_A_LAST
 };
+
 #define ANONLEAK_FRAME_A_MAX (__ANONLEAK_FRAME_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_ANONLEAK_H */

@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the anonleak kselftest programs against a freshly loaded module.
+# Meant for the test guest (tests/vm/run.sh -- tests/run-guest.sh) but runs
+# on any machine that can load modules, as root.
+#
+#   tests/run-guest.sh [PROGRAM...]    (default: every executable in the
+#                                       tests folder, sorted by name)
+#
+# Environment:
+#   ANONLEAK_KO            module to load (default build/ko/$(uname -r)/anonleak.ko)
+#   ANONLEAK_TESTS_DIR     tests folder (default build/tests)
+#   ANONLEAK_TEST_TIMEOUT  seconds per program (default 300)
+#   ANONLEAK_RESULTS       if set, each program's output and kernel log go
+#                          to $ANONLEAK_RESULTS/tests/
+#
+# For each program: insmod, run it (cwd = repository root, stdin /dev/null),
+# rmmod. A program counts its own "# Totals:" line (xfail as pass; error and
+# xpass as fail), plus one failure if insmod or rmmod fails, if it times out,
+# prints no Totals line, exits non-zero without reporting a failure, or
+# leaves a kernel splat in the log. A program that exits 4 (KSFT_SKIP) with
+# no Totals line counts as one skip. Ends with a per-program summary and
+#   # kselftest totals: pass:N fail:N skip:N
+# and exits 0 only if fail is 0 (and at least one program ran).
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 1
+kver=$(uname -r)
+ko=${ANONLEAK_KO:-build/ko/$kver/anonleak.ko}
+dir=${ANONLEAK_TESTS_DIR:-build/tests}
+tmo=${ANONLEAK_TEST_TIMEOUT:-300}
+scan=$root/tests/vm/scan-splats.sh
+logdir=
+if [ -n "${ANONLEAK_RESULTS:-}" ]; then
+	logdir=$ANONLEAK_RESULTS/tests
+	mkdir -p "$logdir" || logdir=
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if [ $# -gt 0 ]; then
+	progs=("$@")
+else
+	mapfile -t progs < <(find "$dir" -maxdepth 1 -type f -perm -u+x 2>/dev/null | LC_ALL=C sort)
+fi
+
+# Leave a marker in the kernel log; returns non-zero if it cannot.
+kmark() { echo "anonleak-run-guest: $*" 2>/dev/null >/dev/kmsg; }
+# Kernel log since the last marker "begin $1".
+klog_since() {
+	dmesg 2>/dev/null | awk -v m="anonleak-run-guest: begin $1" '
+		substr($0, length($0) - length(m) + 1) == m { n = 0; delete buf }
+		{ buf[++n] = $0 }
+		END { for (i = 1; i <= n; i++) print buf[i] }'
+}
+unload() {
+	local i
+	for i in 1 2 3; do
+		[ -d /sys/module/anonleak ] || return 0
+		rmmod anonleak 2>&1 && return 0
+		sleep 1
+	done
+	return 1
+}
+
+echo "# anonleak selftests on $kver: module $ko, ${#progs[@]} program(s), ${tmo}s each"
+[ -f "$ko" ] || echo "# WARNING: module $ko not found (build it with 'make module KVER=$kver')"
+unload >/dev/null || echo "# WARNING: a loaded anonleak module could not be removed"
+
+tp=0 tf=0 ts=0 n=0
+summary=()
+for prog in "${progs[@]}"; do
+	n=$((n + 1))
+	name=$(basename "$prog")
+	[ -x "$prog" ] || prog=$dir/$prog
+	out=$tmp/$name.out
+	why=()
+	p=0 f=0 s=0
+	echo "# ==== [$n/${#progs[@]}] $name ===="
+	marked=0
+	kmark "begin $name" && marked=1
+
+	if ! insmod "$ko" >"$out" 2>&1; then
+		cat "$out"
+		why+=("insmod failed")
+	else
+		timeout -k 10 "$tmo" "$prog" </dev/null 2>&1 | tee "$out"
+		rc=${PIPESTATUS[0]}
+		totals=$(grep -E '^# Totals: ' "$out" | tail -n 1)
+		if [ -n "$totals" ]; then
+			# "# Totals: pass:N fail:N xfail:N xpass:N skip:N error:N"
+			for kv in $(echo "$totals" | grep -oE '[a-z]+:[0-9]+'); do
+				v=$((10#${kv#*:}))
+				case ${kv%%:*} in
+				pass | xfail) p=$((p + v)) ;;
+				fail | error | xpass) f=$((f + v)) ;;
+				skip) s=$((s + v)) ;;
+				esac
+			done
+		fi
+		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+			why+=("timed out after ${tmo}s")
+		elif [ -z "$totals" ] && [ "$rc" = 4 ]; then
+			s=1 # skipped as a whole (ksft_exit_skip)
+		elif [ -z "$totals" ]; then
+			why+=("no Totals line (exit $rc)")
+		elif [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ "$f" = 0 ]; then
+			why+=("exited $rc without reporting a failure")
+		fi
+		unload >>"$out" || why+=("rmmod failed")
+	fi
+
+	if [ $marked = 1 ]; then
+		kmark "end $name"
+		klog_since "$name" >"$tmp/$name.dmesg"
+		if ! "$scan" -q "$tmp/$name.dmesg"; then
+			"$scan" "$tmp/$name.dmesg"
+			why+=("kernel splat")
+		fi
+	fi
+	if [ -n "$logdir" ]; then
+		cp "$out" "$logdir/$name.log"
+		[ -f "$tmp/$name.dmesg" ] && cp "$tmp/$name.dmesg" "$logdir/$name.dmesg"
+	fi
+
+	# Problems with no failed test case behind them count as one failure.
+	[ ${#why[@]} -gt 0 ] && [ "$f" = 0 ] && f=1
+	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+	line="$name # pass:$p fail:$f skip:$s"
+	[ ${#why[@]} -gt 0 ] && line+=" ($(IFS=';'; echo "${why[*]}" | sed 's/;/; /g'))"
+	if [ "$f" = 0 ]; then
+		summary+=("ok $n $line")
+	else
+		summary+=("not ok $n $line")
+	fi
+done
+
+if [ $n = 0 ]; then
+	echo "# no test programs in $dir (run 'make tests')"
+	tf=1
+fi
+echo "# ==== anonleak selftest summary ($kver) ===="
+echo "1..$n"
+for l in "${summary[@]}"; do
+	echo "$l"
+done
+echo "# kselftest totals: pass:$tp fail:$tf skip:$ts"
+[ "$tf" = 0 ]
