@@ -1,1 +1,1 @@
-cmd_/work/main/module/modules.order := {   echo /work/main/module/anonleak.ko; :; } > /work/main/module/modules.order
+savedcmd_/work/main/module/modules.order := {   echo /work/main/module/anonleak.o; :; } > /work/main/module/modules.order

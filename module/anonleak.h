@@ -107,6 +107,7 @@ struct al_proc {
 	spinlock_t lock;		/* ranges, site counters, state */
 	struct rb_root ranges;		/* al_range by start */
 	struct list_head sites;		/* al_site, in creation order */
+	struct list_head mremaps;	/* al_mremap_ctx of tasks in mremap() */
 	u32 seq;			/* last al_range.seq handed out */
 	u8 state;			/* enum al_proc_state */
 	bool oldest_stale;		/* a site's oldest range went away */
@@ -127,6 +128,7 @@ struct al_pcpu_stats {
 	u64 drops_mappings;
 	u64 drops_sites;
 	u64 drops_procs;
+	u64 drops_mremap;
 	s64 live_bytes;
 };
 
@@ -147,7 +149,27 @@ struct al_stats {
 	u64 drops_mappings;
 	u64 drops_sites;
 	u64 drops_procs;
+	u64 drops_mremap;
 	u64 drops_exited;
+};
+
+/*
+ * A task inside mremap(2), from syscall entry to return: lives in the
+ * kretprobe instance, linked on its proc while the syscall runs, so that
+ * the page-table move (under mmap_lock) knows what it belongs to.
+ */
+struct al_mremap_ctx {
+	struct list_head node;		/* al_proc.mremaps, under proc->lock */
+	struct task_struct *task;
+	struct mm_struct *mm;
+	unsigned long addr;
+	unsigned long old_len;
+	unsigned long new_len;
+	unsigned long flags;
+	unsigned long moved_to;
+	u32 proc_id;
+	u32 seq;
+	bool moved;
 };
 
 /* track.c: procs and ranges */
@@ -165,6 +187,10 @@ u32 al_unmap_begin(struct al_proc *proc);
 void al_unmap(struct mm_struct *mm, u32 proc_id, u32 seq,
 	      unsigned long start, unsigned long end);
 void al_mm_exit(struct mm_struct *mm);
+bool al_mremap_begin(struct al_mremap_ctx *ctx);
+void al_mremap_move(struct mm_struct *mm, unsigned long old_addr,
+		    unsigned long new_addr, unsigned long len);
+void al_mremap_end(struct al_mremap_ctx *ctx, unsigned long ret);
 void al_oldest_refresh(struct al_proc *proc);
 
 /* sites.c: call stacks and the site table */

@@ -8,6 +8,8 @@
  * do_vmi_munmap()     kretprobe: the internal munmap that munmap(2), mremap
  *  / do_mas_munmap()  and MAP_FIXED replacement go through (6.2+ / 6.1).
  * exit_mmap()         kprobe: mm teardown, at exit and at execve.
+ * sys_mremap()        kretprobe: brackets mremap(2) for the two below.
+ * move_page_tables()  kprobe: where mremap() moves a range, under mmap_lock.
  *
  * Symbols are tried in order from a per-version list, and can be forced
  * with the mmap_symbol / munmap_symbol / exit_symbol module parameters.
@@ -22,6 +24,7 @@
 #include <linux/cpumask.h>
 #include <linux/moduleparam.h>
 #include <asm/ptrace.h>
+#include <asm/syscall.h>
 
 #include <linux/anonleak.h>
 
@@ -36,6 +39,14 @@ module_param(munmap_symbol, charp, 0444);
 MODULE_PARM_DESC(munmap_symbol,
 		 "Kernel function unmapping ranges (default: do_vmi_munmap, else do_mas_munmap)");
 
+static char *mremap_symbol;
+module_param(mremap_symbol, charp, 0444);
+MODULE_PARM_DESC(mremap_symbol, "The mremap syscall entry (default: __x64_sys_mremap)");
+
+static char *move_symbol;
+module_param(move_symbol, charp, 0444);
+MODULE_PARM_DESC(move_symbol, "Kernel function moving page tables (default: move_page_tables)");
+
 static char *exit_symbol;
 module_param(exit_symbol, charp, 0444);
 MODULE_PARM_DESC(exit_symbol, "Kernel function tearing down an mm (default: exit_mmap)");
@@ -43,6 +54,10 @@ MODULE_PARM_DESC(exit_symbol, "Kernel function tearing down an mm (default: exit
 static const char * const al_mmap_syms[] = { "do_mmap", NULL };
 static const char * const al_munmap_syms[] = { "do_vmi_munmap", "do_mas_munmap", NULL };
 static const char * const al_exit_syms[] = { "exit_mmap", NULL };
+static const char * const al_mremap_syms[] = {
+	"__x64_sys_mremap", "__arm64_sys_mremap", "sys_mremap", NULL
+};
+static const char * const al_move_syms[] = { "move_page_tables", NULL };
 
 struct al_mmap_data {
 	unsigned long len;
@@ -146,6 +161,46 @@ static int al_exit_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
+/* The syscall's own arguments, from the user registers. */
+static int al_mremap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct al_mremap_ctx *ctx = (struct al_mremap_ctx *)ri->data;
+	unsigned long args[6];
+
+	if (!al_user_task())
+		return 1;
+	syscall_get_arguments(current, task_pt_regs(current), args);
+	ctx->task = current;
+	ctx->mm = current->mm;
+	ctx->addr = args[0];
+	ctx->old_len = PAGE_ALIGN(args[1]);
+	ctx->new_len = PAGE_ALIGN(args[2]);
+	ctx->flags = args[3];
+	ctx->moved = false;
+	ctx->moved_to = 0;
+	return al_mremap_begin(ctx) ? 0 : 1;
+}
+
+static int al_mremap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	al_mremap_end((struct al_mremap_ctx *)ri->data, regs_return_value(regs));
+	return 0;
+}
+
+/* move_page_tables(vma, old_addr, new_vma, new_addr, len, ...) */
+static int al_move_pre(struct kprobe *kp, struct pt_regs *regs)
+{
+	struct vm_area_struct *vma;
+
+	if (!al_user_task())
+		return 0;
+	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
+	al_mremap_move(vma->vm_mm, regs_get_kernel_argument(regs, 1),
+		       regs_get_kernel_argument(regs, 3),
+		       regs_get_kernel_argument(regs, 4));
+	return 0;
+}
+
 static struct kretprobe al_mmap_probe = {
 	.entry_handler	= al_mmap_entry,
 	.handler	= al_mmap_ret,
@@ -160,6 +215,16 @@ static struct kretprobe al_munmap_probe = {
 
 static struct kprobe al_exit_probe = {
 	.pre_handler	= al_exit_pre,
+};
+
+static struct kretprobe al_mremap_probe = {
+	.entry_handler	= al_mremap_entry,
+	.handler	= al_mremap_ret,
+	.data_size	= sizeof(struct al_mremap_ctx),
+};
+
+static struct kprobe al_move_probe = {
+	.pre_handler	= al_move_pre,
 };
 
 /* Register @rp on @forced, or on the first symbol of @syms that exists. */
@@ -215,12 +280,13 @@ u64 al_probes_missed(void)
 {
 	return (u64)al_mmap_probe.nmissed + al_mmap_probe.kp.nmissed +
 	       al_munmap_probe.nmissed + al_munmap_probe.kp.nmissed +
-	       al_exit_probe.nmissed;
+	       al_mremap_probe.nmissed + al_mremap_probe.kp.nmissed +
+	       al_move_probe.nmissed + al_exit_probe.nmissed;
 }
 
 unsigned int al_probes_count(void)
 {
-	return 3;
+	return 5;
 }
 
 const char *al_probe_symbol(unsigned int i)
@@ -232,13 +298,19 @@ const char *al_probe_symbol(unsigned int i)
 		return al_munmap_probe.kp.symbol_name;
 	case 2:
 		return al_exit_probe.symbol_name;
+	case 3:
+		return al_mremap_probe.kp.symbol_name;
+	case 4:
+		return al_move_probe.symbol_name;
 	}
 	return NULL;
 }
 
 /*
- * Teardown first, then unmap, then map: a mapping is never recorded for an
- * mm whose removal we cannot see.
+ * Teardown first, then unmap, then mremap, then map: a mapping is never
+ * recorded for an mm whose changes we cannot see. The page-table move hook
+ * walks the contexts that the mremap bracket links into procs, so it goes
+ * up after the bracket and comes down before it.
  */
 int al_probes_init(void)
 {
@@ -251,15 +323,27 @@ int al_probes_init(void)
 				    al_munmap_syms, "munmap");
 	if (err)
 		goto err_munmap;
+	err = al_register_kretprobe(&al_mremap_probe, mremap_symbol,
+				    al_mremap_syms, "mremap");
+	if (err)
+		goto err_mremap;
+	err = al_register_kprobe(&al_move_probe, move_symbol, al_move_syms, "move");
+	if (err)
+		goto err_move;
 	err = al_register_kretprobe(&al_mmap_probe, mmap_symbol, al_mmap_syms,
 				    "mmap");
 	if (err)
 		goto err_mmap;
-	pr_info("probing %s, %s, %s\n", al_probe_symbol(0), al_probe_symbol(1),
-		al_probe_symbol(2));
+	pr_info("probing %s, %s, %s, %s, %s\n", al_probe_symbol(0),
+		al_probe_symbol(1), al_probe_symbol(2), al_probe_symbol(3),
+		al_probe_symbol(4));
 	return 0;
 
 err_mmap:
+	unregister_kprobe(&al_move_probe);
+err_move:
+	unregister_kretprobe(&al_mremap_probe);
+err_mremap:
 	unregister_kretprobe(&al_munmap_probe);
 err_munmap:
 	unregister_kprobe(&al_exit_probe);
@@ -270,6 +354,8 @@ err_exit:
 void al_probes_uninit(void)
 {
 	unregister_kretprobe(&al_mmap_probe);
+	unregister_kprobe(&al_move_probe);
+	unregister_kretprobe(&al_mremap_probe);
 	unregister_kretprobe(&al_munmap_probe);
 	unregister_kprobe(&al_exit_probe);
 }

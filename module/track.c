@@ -16,6 +16,8 @@
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/mman.h>
 
 #include <linux/anonleak.h>
 
@@ -84,6 +86,7 @@ static struct al_proc *al_proc_create(struct mm_struct *mm)
 	proc->ranges = RB_ROOT;
 	proc->reap_ranges = RB_ROOT;
 	INIT_LIST_HEAD(&proc->sites);
+	INIT_LIST_HEAD(&proc->mremaps);
 	INIT_LIST_HEAD(&proc->exited_node);
 	proc->state = AL_PROC_RUNNING;
 	proc->start_time = al_now();
@@ -350,6 +353,229 @@ void al_unmap(struct mm_struct *mm, u32 proc_id, u32 seq,
 	rcu_read_unlock();
 }
 
+/*
+ * mremap(2)
+ * ---------
+ * The syscall's kretprobe links an al_mremap_ctx on the proc for the time the
+ * task is inside mremap(). Under mmap_lock, move_page_tables() tells where
+ * the old range went (al_mremap_move): its records follow, keeping their
+ * site and birth time; with MREMAP_DONTUNMAP the old range stays mapped, so
+ * the records are copied instead. The munmap of the old range that follows
+ * finds nothing left to retire. Shrinking is an ordinary munmap of the
+ * tail. Growing in place is applied at syscall return (al_mremap_end),
+ * after checking under mmap_lock (trylock) that the growth is still mapped.
+ */
+bool al_mremap_begin(struct al_mremap_ctx *ctx)
+{
+	struct al_proc *proc;
+	bool tracked = false;
+
+	rcu_read_lock();
+	proc = al_proc_lookup(ctx->mm);
+	if (proc) {
+		spin_lock(&proc->lock);
+		ctx->proc_id = proc->id;
+		ctx->seq = proc->seq;
+		list_add(&ctx->node, &proc->mremaps);
+		spin_unlock(&proc->lock);
+		tracked = true;
+	}
+	rcu_read_unlock();
+	return tracked;
+}
+
+static struct al_mremap_ctx *al_mremap_find(struct al_proc *proc)
+{
+	struct al_mremap_ctx *ctx;
+
+	list_for_each_entry(ctx, &proc->mremaps, node)
+		if (ctx->task == current)
+			return ctx;
+	return NULL;
+}
+
+/* A new record for [start, end), a copy of @r's site and birth. */
+static struct al_range *al_range_clone(struct al_proc *proc,
+				       const struct al_range *r,
+				       unsigned long start, unsigned long end)
+{
+	struct al_range *n;
+
+	if (!al_cap_take(&al_nr_ranges, READ_ONCE(al_max_mappings))) {
+		al_stat_inc(drops_mappings);
+		return NULL;
+	}
+	n = kmem_cache_alloc(al_range_cache, GFP_NOWAIT | __GFP_NOWARN);
+	if (!n) {
+		atomic_long_dec(&al_nr_ranges);
+		al_stat_inc(drops_nomem);
+		return NULL;
+	}
+	*n = *r;
+	n->start = start;
+	n->end = end;
+	n->seq = ++proc->seq;
+	al_range_insert(proc, n);
+	n->site->live_count++;
+	n->site->splits++;
+	proc->live_count++;
+	return n;
+}
+
+/* Account @bytes of new memory to @r's site (a copy, or a growth). */
+static void al_account_grow(struct al_proc *proc, struct al_range *r,
+			    unsigned long bytes)
+{
+	struct al_site *site = r->site;
+
+	site->live_bytes += bytes;
+	site->mapped_bytes += bytes;
+	if (site->live_bytes > site->peak_bytes)
+		site->peak_bytes = site->live_bytes;
+	proc->live_bytes += bytes;
+	al_stat_add(live_bytes, bytes);
+}
+
+static void __al_move(struct al_proc *proc, unsigned long old_addr,
+		      unsigned long new_addr, unsigned long len, bool copy)
+{
+	unsigned long end = old_addr + len, a, b;
+	long delta = new_addr - old_addr;
+	struct al_range *r, *next, *n;
+	struct rb_node *node;
+
+	for (r = al_range_first(proc, old_addr); r && r->start < end; r = next) {
+		node = rb_next(&r->node);
+		next = node ? rb_entry(node, struct al_range, node) : NULL;
+		a = max(r->start, old_addr);
+		b = min(r->end, end);
+
+		if (!copy && r->start >= old_addr && r->end <= end) {
+			/* The common case: the whole record moves. */
+			rb_erase(&r->node, &proc->ranges);
+			r->start += delta;
+			r->end += delta;
+			r->seq = ++proc->seq;
+			al_range_insert(proc, r);
+			continue;
+		}
+		/* Part of a record, or a copy: a new record at the target. */
+		n = al_range_clone(proc, r, a + delta, b + delta);
+		if (n)
+			al_account_grow(proc, n, b - a);
+		if (!copy)
+			__al_retire(proc, a, b, false, 0);
+	}
+}
+
+void al_mremap_move(struct mm_struct *mm, unsigned long old_addr,
+		    unsigned long new_addr, unsigned long len)
+{
+	struct al_mremap_ctx *ctx;
+	struct al_proc *proc;
+	struct al_range *r;
+	bool copy;
+
+	if (!len || old_addr == new_addr)
+		return;
+	rcu_read_lock();
+	proc = al_proc_lookup(mm);
+	if (!proc)
+		goto out;
+	spin_lock(&proc->lock);
+	ctx = al_mremap_find(proc);
+	if (!ctx)	/* exec moving the stack, not mremap() */
+		goto unlock;
+
+	copy = ctx->flags & MREMAP_DONTUNMAP;
+	if (ctx->moved && old_addr == ctx->moved_to) {
+		/* The move failed and is being undone. */
+		if (!copy)
+			__al_move(proc, old_addr, new_addr, len, false);
+		ctx->moved = false;
+		goto unlock;
+	}
+	/* Nothing tracked can be at the target any more; make sure. */
+	__al_retire(proc, new_addr, new_addr + len, false, 0);
+	__al_move(proc, old_addr, new_addr, len, copy);
+	ctx->moved = true;
+	ctx->moved_to = new_addr;
+
+	/* Moved and grown: the growth belongs to the record now at the end. */
+	if (ctx->new_len > len) {
+		r = al_range_first(proc, new_addr + len - 1);
+		if (r && r->end == new_addr + len) {
+			__al_retire(proc, new_addr + len, new_addr + ctx->new_len,
+				    false, 0);
+			r->end = new_addr + ctx->new_len;
+			al_account_grow(proc, r, ctx->new_len - len);
+		}
+	}
+unlock:
+	spin_unlock(&proc->lock);
+out:
+	rcu_read_unlock();
+}
+
+/* Grow in place: extend the record that ends where the old length did. */
+static void al_mremap_grow(struct al_proc *proc, struct al_mremap_ctx *ctx)
+{
+	unsigned long old_end = ctx->addr + ctx->old_len;
+	unsigned long new_end = ctx->addr + ctx->new_len;
+	struct al_range *r, *later;
+
+	lockdep_assert_held(&proc->lock);
+	r = al_range_first(proc, old_end - 1);
+	if (!r || r->end != old_end || r->start < ctx->addr ||
+	    (s32)(r->seq - ctx->seq) > 0)
+		return;
+	/* Someone mapped into the growth since: it is not ours. */
+	later = al_range_first(proc, old_end);
+	if (later && later->start < new_end) {
+		al_stat_inc(drops_mremap);
+		return;
+	}
+	r->end = new_end;
+	al_account_grow(proc, r, new_end - old_end);
+}
+
+void al_mremap_end(struct al_mremap_ctx *ctx, unsigned long ret)
+{
+	bool grow = !IS_ERR_VALUE(ret) && !ctx->moved && ret == ctx->addr &&
+		    ctx->new_len > ctx->old_len;
+	struct vm_area_struct *vma;
+	struct al_proc *proc;
+	bool locked = false;
+
+	/*
+	 * mremap() has dropped mmap_lock: take it again, without sleeping, to
+	 * see that the growth is still there before recording it.
+	 */
+	if (grow) {
+		locked = mmap_read_trylock(ctx->mm);
+		if (locked) {
+			vma = vma_lookup(ctx->mm, ctx->addr + ctx->old_len);
+			grow = vma && vma->vm_end >= ctx->addr + ctx->new_len;
+		} else {
+			al_stat_inc(drops_mremap);
+			grow = false;
+		}
+	}
+
+	rcu_read_lock();
+	proc = al_proc_lookup(ctx->mm);
+	if (proc && proc->id == ctx->proc_id) {
+		spin_lock(&proc->lock);
+		list_del(&ctx->node);
+		if (grow)
+			al_mremap_grow(proc, ctx);
+		spin_unlock(&proc->lock);
+	}
+	rcu_read_unlock();
+	if (locked)
+		mmap_read_unlock(ctx->mm);
+}
+
 /* Recompute each site's oldest live birth time. Called under proc->lock. */
 void al_oldest_refresh(struct al_proc *proc)
 {
@@ -488,6 +714,7 @@ void al_stats_read(struct al_stats *st)
 		st->drops_mappings += READ_ONCE(s->drops_mappings);
 		st->drops_sites += READ_ONCE(s->drops_sites);
 		st->drops_procs += READ_ONCE(s->drops_procs);
+		st->drops_mremap += READ_ONCE(s->drops_mremap);
 		live += READ_ONCE(s->live_bytes);
 	}
 	st->live_bytes = live > 0 ? live : 0;

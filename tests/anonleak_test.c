@@ -497,4 +497,185 @@ TEST(stats_follow_maps)
 	munmap(p, 2 * PG);
 }
 
+/* The sum of live bytes over every site of this process. */
+static uint64_t live_bytes_self(void)
+{
+	struct al_t_dump d;
+	uint64_t sum = 0;
+	unsigned int i;
+
+	if (al_t_sites(getpid(), &d))
+		return UINT64_MAX;
+	for (i = 0; i < d.n; i++)
+		sum += d.sites[i].c[ANONLEAK_SITE_A_LIVE_BYTES];
+	free(d.sites);
+	return sum;
+}
+
+/* One site_a record of @pages at the start of a free 2 * @pages hole. */
+static char *map_with_room(size_t pages)
+{
+	char *p = site_a(2 * pages * PG);
+
+	if (p == MAP_FAILED || munmap(p + pages * PG, pages * PG))
+		return MAP_FAILED;
+	return p;
+}
+
+TEST(mremap_grow_and_shrink_in_place)
+{
+	struct al_t_dump d;
+	struct al_t_site *s;
+	char *p;
+
+	p = map_with_room(4);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(p, mremap(p, 4 * PG, 8 * PG, 0));
+	DUMP_SELF(&d);
+	s = FIND(&d, site_a);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(1, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(8 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+
+	ASSERT_EQ(p, mremap(p, 8 * PG, 3 * PG, 0));
+	DUMP_SELF(&d);
+	s = FIND(&d, site_a);
+	EXPECT_EQ(1, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(3 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	EXPECT_EQ(s->c[ANONLEAK_SITE_A_MAPPED_BYTES] -
+		  s->c[ANONLEAK_SITE_A_UNMAPPED_BYTES],
+		  s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+
+	/* the record is where the mapping is: unmapping it empties the site */
+	ASSERT_EQ(0, munmap(p, 3 * PG));
+	EXPECT_EQ(0, live_bytes_self());
+}
+
+TEST(mremap_move_keeps_site_and_birth)
+{
+	struct al_t_dump d;
+	struct al_t_site *s, *t;
+	uint64_t oldest;
+	char *p, *q, *blocker;
+
+	p = site_a(4 * PG);
+	ASSERT_NE(MAP_FAILED, p);
+	DUMP_SELF(&d);
+	oldest = FIND(&d, site_a)->c[ANONLEAK_SITE_A_OLDEST];
+	free(d.sites);
+
+	/* MREMAP_FIXED onto a tracked mapping of another site */
+	q = site_b(6 * PG);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ(q + PG, mremap(p, 4 * PG, 4 * PG,
+				 MREMAP_MAYMOVE | MREMAP_FIXED, q + PG));
+	DUMP_SELF(&d);
+	s = FIND(&d, site_a);
+	t = FIND(&d, site_b);
+	ASSERT_NE(NULL, s);
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(1, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(4 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	EXPECT_EQ(oldest, s->c[ANONLEAK_SITE_A_OLDEST]);
+	EXPECT_EQ(2, t->c[ANONLEAK_SITE_A_LIVE_COUNT]);	/* [0,1) [5,6) */
+	EXPECT_EQ(2 * PG, t->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+
+	/* the old place holds nothing tracked any more */
+	ASSERT_EQ(0, munmap(p, 4 * PG));
+	EXPECT_EQ(6 * PG, live_bytes_self());
+
+	/* grow where it cannot grow in place: it moves */
+	blocker = site_b(PG);
+	ASSERT_NE(MAP_FAILED, blocker);
+	if (blocker != q + 6 * PG) {
+		ASSERT_EQ(0, munmap(blocker, PG));
+		blocker = mmap(q + 6 * PG, PG, RW, PA | MAP_FIXED_NOREPLACE, -1, 0);
+		ASSERT_EQ(q + 6 * PG, blocker);
+	}
+	p = mremap(q + PG, 4 * PG, 16 * PG, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_NE(q + PG, p);
+	DUMP_SELF(&d);
+	s = FIND(&d, site_a);
+	EXPECT_EQ(1, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(16 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	EXPECT_EQ(oldest, s->c[ANONLEAK_SITE_A_OLDEST]);
+	free(d.sites);
+	ASSERT_EQ(0, munmap(p, 16 * PG));
+	DUMP_SELF(&d);
+	s = FIND(&d, site_a);
+	EXPECT_EQ(0, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+}
+
+TEST(mremap_dontunmap_keeps_both)
+{
+	struct al_t_dump d;
+	struct al_t_site *s;
+	char *p, *q;
+
+	p = site_a(4 * PG);
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, 4 * PG, 4 * PG, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, NULL);
+	if (q == MAP_FAILED && errno == EINVAL)
+		SKIP(return, "MREMAP_DONTUNMAP not supported here");
+	ASSERT_NE(MAP_FAILED, q);
+	DUMP_SELF(&d);
+	s = FIND(&d, site_a);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(2, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(8 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+	ASSERT_EQ(0, munmap(p, 4 * PG));
+	EXPECT_EQ(4 * PG, live_bytes_self());
+	ASSERT_EQ(0, munmap(q, 4 * PG));
+	EXPECT_EQ(0, live_bytes_self());
+}
+
+TEST(mremap_failures_change_nothing)
+{
+	struct al_t_dump d;
+	struct al_t_site *s;
+	char *p, *blocker;
+
+	p = map_with_room(2);
+	ASSERT_NE(MAP_FAILED, p);
+	blocker = mmap(p + 2 * PG, PG, RW, PA | MAP_FIXED_NOREPLACE, -1, 0);
+	ASSERT_EQ(p + 2 * PG, blocker);
+	/* cannot grow in place, not allowed to move */
+	EXPECT_EQ(MAP_FAILED, mremap(p, 2 * PG, 4 * PG, 0));
+	/* nothing mapped at the source */
+	EXPECT_EQ(MAP_FAILED, mremap(p + 3 * PG, PG, 2 * PG, MREMAP_MAYMOVE));
+	DUMP_SELF(&d);
+	s = FIND(&d, site_a);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(1, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
+	EXPECT_EQ(2 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+}
+
+TEST(realloc_of_large_blocks_follows_the_block)
+{
+	uint64_t base = live_bytes_self();
+	char *p, *q;
+	size_t i;
+
+	p = malloc(1 << 20);
+	ASSERT_NE(NULL, p);
+	EXPECT_LE(base + (1 << 20), live_bytes_self());
+	for (i = 0; i < 6; i++) {
+		q = realloc(p, (2 << 20) + (i << 20));
+		ASSERT_NE(NULL, q);
+		p = q;
+		EXPECT_LE(base + (2 << 20) + (i << 20), live_bytes_self());
+		EXPECT_GE(base + (2 << 20) + (i << 20) + 2 * PG,
+			  live_bytes_self());
+	}
+	free(p);
+	EXPECT_EQ(base, live_bytes_self());
+}
+
 TEST_HARNESS_MAIN

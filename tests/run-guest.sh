@@ -116,7 +116,7 @@ for prog in "${progs[@]}"; do
 		kmark "end $name"
 		klog_since "$name" >"$tmp/$name.dmesg"
 		if ! "$scan" -q "$tmp/$name.dmesg"; then
-			"$scan" "$tmp/$name.dmesg"
+			"$scan" -l "the kernel log of $name" "$tmp/$name.dmesg"
 			why+=("kernel splat")
 		fi
 	fi

@@ -4,26 +4,28 @@
 # Look for kernel splats (BUG, WARNING, Oops, lockdep, KASAN, UBSAN, RCU
 # stalls, hung tasks, kmemleak reports, panics) in kernel logs.
 #
-#   tests/vm/scan-splats.sh [-q] [-C LINES] LOG...     (LOG "-" is stdin)
+#   tests/vm/scan-splats.sh [-q] [-C LINES] [-l LABEL] LOG...   (LOG "-": stdin)
 #
 # Prints each hit with some context (at most MAX_LINES lines in all) and
 # exits 1 if there is one, 0 if the logs are clean, 2 on a usage error.
-# -q prints nothing. Lines matching ANONLEAK_SPLAT_IGNORE (an extended
+# -q prints nothing; -l names the log in the report. Lines matching ANONLEAK_SPLAT_IGNORE (an extended
 # regex) are never hits.
 set -euo pipefail
 
 quiet=0
 ctx=25
+label=
 max_lines=${MAX_LINES:-300}
-while getopts qC: o; do
+while getopts qC:l: o; do
 	case $o in
 	q) quiet=1 ;;
+	l) label=$OPTARG ;;
 	C) ctx=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -gt 0 ] || { echo "usage: scan-splats.sh [-q] [-C LINES] LOG..." >&2; exit 2; }
+[ $# -gt 0 ] || { echo "usage: scan-splats.sh [-q] [-C LINES] [-l LABEL] LOG..." >&2; exit 2; }
 
 # What a splat looks like (case-sensitive, extended regex).
 splat='(^|[^A-Za-z0-9_])BUG([: ]|$)|kernel BUG at|WARNING:|Oops|Call Trace'
@@ -56,7 +58,7 @@ for f in "$@"; do
 	rc=1
 	[ "$quiet" = 1 ] && continue
 	# Print hits with 3 lines before and $ctx after, overlapping ranges merged.
-	echo "==== kernel splat in $f ===="
+	echo "==== kernel splat in ${label:-$f} ===="
 	awk -v hits="$hits" -v ctx="$ctx" -v max="$max_lines" '
 		BEGIN {
 			n = split(hits, h, "\n")
