@@ -1,1 +1,1 @@
-savedcmd_/work/main/module/Module.symvers :=  scripts/mod/modpost -M -m       -o /work/main/module/Module.symvers -T /work/main/module/modules.order -i Module.symvers -e 
+cmd_/work/main/module/Module.symvers :=  sed 's/ko$$/o/'  /work/main/module/modules.order | scripts/mod/modpost -m      -o /work/main/module/Module.symvers -e -i Module.symvers -T - 

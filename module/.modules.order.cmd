@@ -1,1 +1,1 @@
-savedcmd_/work/main/module/modules.order := {   echo /work/main/module/anonleak.o; :; } > /work/main/module/modules.order
+cmd_/work/main/module/modules.order := {   echo /work/main/module/anonleak.ko; :; } > /work/main/module/modules.order

@@ -128,7 +128,6 @@ struct al_pcpu_stats {
 	u64 drops_mappings;
 	u64 drops_sites;
 	u64 drops_procs;
-	u64 drops_mremap;
 	s64 live_bytes;
 };
 
@@ -149,7 +148,6 @@ struct al_stats {
 	u64 drops_mappings;
 	u64 drops_sites;
 	u64 drops_procs;
-	u64 drops_mremap;
 	u64 drops_exited;
 };
 
@@ -168,7 +166,6 @@ struct al_mremap_ctx {
 	unsigned long flags;
 	unsigned long moved_to;
 	u32 proc_id;
-	u32 seq;
 	bool moved;
 };
 
@@ -190,7 +187,10 @@ void al_mm_exit(struct mm_struct *mm);
 bool al_mremap_begin(struct al_mremap_ctx *ctx);
 void al_mremap_move(struct mm_struct *mm, unsigned long old_addr,
 		    unsigned long new_addr, unsigned long len);
-void al_mremap_end(struct al_mremap_ctx *ctx, unsigned long ret);
+void al_mremap_grow(struct mm_struct *mm, unsigned long old_end,
+		    unsigned long new_end);
+void al_mremap_end(struct al_mremap_ctx *ctx);
+extern atomic_t al_mremaps_inflight;
 void al_oldest_refresh(struct al_proc *proc);
 
 /* sites.c: call stacks and the site table */

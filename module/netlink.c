@@ -33,7 +33,7 @@ static size_t al_stats_size(void)
 		probes += nla_total_size(strlen(al_probe_symbol(i)) + 1);
 
 	return nla_total_size(0) +			/* ANONLEAK_A_STATS */
-		nla_total_size_64bit(sizeof(u64)) * 19 + /* u64 counters, caps */
+		nla_total_size_64bit(sizeof(u64)) * 18 + /* u64 counters, caps */
 		nla_total_size(sizeof(u32)) * 3 +	/* sizes, depth */
 		nla_total_size(0) + probes;		/* ANONLEAK_STATS_A_PROBES */
 }
@@ -52,7 +52,7 @@ static int al_fill_stats(struct sk_buff *skb)
 
 	al_stats_read(&st);
 	drops = st.drops_nomem + st.drops_mappings + st.drops_sites +
-		st.drops_procs + st.drops_mremap + st.drops_exited;
+		st.drops_procs + st.drops_exited;
 
 	nest = nla_nest_start(skb, ANONLEAK_A_STATS);
 	if (!nest)
@@ -71,8 +71,6 @@ static int al_fill_stats(struct sk_buff *skb)
 	    al_put_u64(skb, ANONLEAK_STATS_A_DROPS_SITES, st.drops_sites, ANONLEAK_STATS_A_PAD) ||
 	    al_put_u64(skb, ANONLEAK_STATS_A_DROPS_PROCS, st.drops_procs, ANONLEAK_STATS_A_PAD) ||
 	    al_put_u64(skb, ANONLEAK_STATS_A_DROPS_EXITED, st.drops_exited,
-		       ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_DROPS_MREMAP, st.drops_mremap,
 		       ANONLEAK_STATS_A_PAD) ||
 	    al_put_u64(skb, ANONLEAK_STATS_A_MISSED, al_probes_missed(), ANONLEAK_STATS_A_PAD) ||
 	    nla_put_u32(skb, ANONLEAK_STATS_A_MAPPING_SIZE, sizeof(struct al_range)) ||

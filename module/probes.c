@@ -10,6 +10,8 @@
  * exit_mmap()         kprobe: mm teardown, at exit and at execve.
  * sys_mremap()        kretprobe: brackets mremap(2) for the two below.
  * move_page_tables()  kprobe: where mremap() moves a range, under mmap_lock.
+ * vma_merge_extend()  kretprobe: mremap() growing a mapping in place, under
+ *  / vma_merge()      mmap_lock (6.2+ / 6.1; filtered by the bracket).
  *
  * Symbols are tried in order from a per-version list, and can be forced
  * with the mmap_symbol / munmap_symbol / exit_symbol module parameters.
@@ -23,6 +25,7 @@
 #include <linux/err.h>
 #include <linux/cpumask.h>
 #include <linux/moduleparam.h>
+#include <linux/string.h>
 #include <asm/ptrace.h>
 #include <asm/syscall.h>
 
@@ -47,6 +50,11 @@ static char *move_symbol;
 module_param(move_symbol, charp, 0444);
 MODULE_PARM_DESC(move_symbol, "Kernel function moving page tables (default: move_page_tables)");
 
+static char *grow_symbol;
+module_param(grow_symbol, charp, 0444);
+MODULE_PARM_DESC(grow_symbol,
+		 "Kernel function growing a mapping in place for mremap (default: vma_merge_extend, else vma_merge)");
+
 static char *exit_symbol;
 module_param(exit_symbol, charp, 0444);
 MODULE_PARM_DESC(exit_symbol, "Kernel function tearing down an mm (default: exit_mmap)");
@@ -58,6 +66,7 @@ static const char * const al_mremap_syms[] = {
 	"__x64_sys_mremap", "__arm64_sys_mremap", "sys_mremap", NULL
 };
 static const char * const al_move_syms[] = { "move_page_tables", NULL };
+static const char * const al_grow_syms[] = { "vma_merge_extend", "vma_merge", NULL };
 
 struct al_mmap_data {
 	unsigned long len;
@@ -183,7 +192,49 @@ static int al_mremap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 static int al_mremap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	al_mremap_end((struct al_mremap_ctx *)ri->data, regs_return_value(regs));
+	al_mremap_end((struct al_mremap_ctx *)ri->data);
+	return 0;
+}
+
+struct al_grow_data {
+	struct mm_struct *mm;
+	unsigned long old_end;
+	unsigned long new_end;
+};
+
+/*
+ * vma_merge_extend(vmi, vma, delta) on 6.2+; vma_merge(mm, prev, addr, end,
+ * ...) on 6.1, which has many other callers: only calls made while some
+ * task is inside a tracked mremap() go further than one atomic read.
+ */
+static int al_grow_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct al_grow_data *d = (struct al_grow_data *)ri->data;
+	struct kretprobe *rp = get_kretprobe(ri);
+
+	if (!atomic_read(&al_mremaps_inflight) || !al_user_task() || !rp)
+		return 1;
+	d->mm = current->mm;
+	if (!strcmp(rp->kp.symbol_name, "vma_merge")) {
+		d->old_end = regs_get_kernel_argument(regs, 2);
+		d->new_end = regs_get_kernel_argument(regs, 3);
+	} else {
+		struct vm_area_struct *vma;
+
+		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
+		d->old_end = vma->vm_end;
+		d->new_end = d->old_end + regs_get_kernel_argument(regs, 2);
+	}
+	return 0;
+}
+
+static int al_grow_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct al_grow_data *d = (struct al_grow_data *)ri->data;
+	unsigned long vma = regs_return_value(regs);
+
+	if (vma && !IS_ERR_VALUE(vma))
+		al_mremap_grow(d->mm, d->old_end, d->new_end);
 	return 0;
 }
 
@@ -225,6 +276,12 @@ static struct kretprobe al_mremap_probe = {
 
 static struct kprobe al_move_probe = {
 	.pre_handler	= al_move_pre,
+};
+
+static struct kretprobe al_grow_probe = {
+	.entry_handler	= al_grow_entry,
+	.handler	= al_grow_ret,
+	.data_size	= sizeof(struct al_grow_data),
 };
 
 /* Register @rp on @forced, or on the first symbol of @syms that exists. */
@@ -281,12 +338,13 @@ u64 al_probes_missed(void)
 	return (u64)al_mmap_probe.nmissed + al_mmap_probe.kp.nmissed +
 	       al_munmap_probe.nmissed + al_munmap_probe.kp.nmissed +
 	       al_mremap_probe.nmissed + al_mremap_probe.kp.nmissed +
+	       al_grow_probe.nmissed + al_grow_probe.kp.nmissed +
 	       al_move_probe.nmissed + al_exit_probe.nmissed;
 }
 
 unsigned int al_probes_count(void)
 {
-	return 5;
+	return 6;
 }
 
 const char *al_probe_symbol(unsigned int i)
@@ -302,15 +360,17 @@ const char *al_probe_symbol(unsigned int i)
 		return al_mremap_probe.kp.symbol_name;
 	case 4:
 		return al_move_probe.symbol_name;
+	case 5:
+		return al_grow_probe.kp.symbol_name;
 	}
 	return NULL;
 }
 
 /*
  * Teardown first, then unmap, then mremap, then map: a mapping is never
- * recorded for an mm whose changes we cannot see. The page-table move hook
- * walks the contexts that the mremap bracket links into procs, so it goes
- * up after the bracket and comes down before it.
+ * recorded for an mm whose changes we cannot see. The move and grow hooks
+ * walk the contexts that the mremap bracket links into procs, so they go up
+ * after the bracket and come down before it.
  */
 int al_probes_init(void)
 {
@@ -330,16 +390,22 @@ int al_probes_init(void)
 	err = al_register_kprobe(&al_move_probe, move_symbol, al_move_syms, "move");
 	if (err)
 		goto err_move;
+	err = al_register_kretprobe(&al_grow_probe, grow_symbol, al_grow_syms,
+				    "grow");
+	if (err)
+		goto err_grow;
 	err = al_register_kretprobe(&al_mmap_probe, mmap_symbol, al_mmap_syms,
 				    "mmap");
 	if (err)
 		goto err_mmap;
-	pr_info("probing %s, %s, %s, %s, %s\n", al_probe_symbol(0),
+	pr_info("probing %s, %s, %s, %s, %s, %s\n", al_probe_symbol(0),
 		al_probe_symbol(1), al_probe_symbol(2), al_probe_symbol(3),
-		al_probe_symbol(4));
+		al_probe_symbol(4), al_probe_symbol(5));
 	return 0;
 
 err_mmap:
+	unregister_kretprobe(&al_grow_probe);
+err_grow:
 	unregister_kprobe(&al_move_probe);
 err_move:
 	unregister_kretprobe(&al_mremap_probe);
@@ -354,6 +420,7 @@ err_exit:
 void al_probes_uninit(void)
 {
 	unregister_kretprobe(&al_mmap_probe);
+	unregister_kretprobe(&al_grow_probe);
 	unregister_kprobe(&al_move_probe);
 	unregister_kretprobe(&al_mremap_probe);
 	unregister_kretprobe(&al_munmap_probe);

@@ -16,7 +16,6 @@
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 #include <linux/mm.h>
-#include <linux/mmap_lock.h>
 #include <linux/mman.h>
 
 #include <linux/anonleak.h>
@@ -362,9 +361,11 @@ void al_unmap(struct mm_struct *mm, u32 proc_id, u32 seq,
  * site and birth time; with MREMAP_DONTUNMAP the old range stays mapped, so
  * the records are copied instead. The munmap of the old range that follows
  * finds nothing left to retire. Shrinking is an ordinary munmap of the
- * tail. Growing in place is applied at syscall return (al_mremap_end),
- * after checking under mmap_lock (trylock) that the growth is still mapped.
+ * tail. Growing in place is seen where the kernel extends the VMA, also
+ * under mmap_lock (al_mremap_grow).
  */
+atomic_t al_mremaps_inflight = ATOMIC_INIT(0);
+
 bool al_mremap_begin(struct al_mremap_ctx *ctx)
 {
 	struct al_proc *proc;
@@ -375,9 +376,9 @@ bool al_mremap_begin(struct al_mremap_ctx *ctx)
 	if (proc) {
 		spin_lock(&proc->lock);
 		ctx->proc_id = proc->id;
-		ctx->seq = proc->seq;
 		list_add(&ctx->node, &proc->mremaps);
 		spin_unlock(&proc->lock);
+		atomic_inc(&al_mremaps_inflight);
 		tracked = true;
 	}
 	rcu_read_unlock();
@@ -517,63 +518,52 @@ out:
 	rcu_read_unlock();
 }
 
-/* Grow in place: extend the record that ends where the old length did. */
-static void al_mremap_grow(struct al_proc *proc, struct al_mremap_ctx *ctx)
+/*
+ * Grow in place, under mmap_lock: the kernel has just extended the mapping
+ * that ended at @old_end to @new_end for this task's mremap(). Extend the
+ * record that ends there.
+ */
+void al_mremap_grow(struct mm_struct *mm, unsigned long old_end,
+		    unsigned long new_end)
 {
-	unsigned long old_end = ctx->addr + ctx->old_len;
-	unsigned long new_end = ctx->addr + ctx->new_len;
-	struct al_range *r, *later;
+	struct al_mremap_ctx *ctx;
+	struct al_proc *proc;
+	struct al_range *r;
 
-	lockdep_assert_held(&proc->lock);
+	rcu_read_lock();
+	proc = al_proc_lookup(mm);
+	if (!proc)
+		goto out;
+	spin_lock(&proc->lock);
+	ctx = al_mremap_find(proc);
+	if (!ctx || ctx->addr + ctx->old_len != old_end ||
+	    ctx->addr + ctx->new_len != new_end)
+		goto unlock;
 	r = al_range_first(proc, old_end - 1);
-	if (!r || r->end != old_end || r->start < ctx->addr ||
-	    (s32)(r->seq - ctx->seq) > 0)
-		return;
-	/* Someone mapped into the growth since: it is not ours. */
-	later = al_range_first(proc, old_end);
-	if (later && later->start < new_end) {
-		al_stat_inc(drops_mremap);
-		return;
-	}
+	if (!r || r->end != old_end || r->start < ctx->addr)
+		goto unlock;
+	__al_retire(proc, old_end, new_end, false, 0);
 	r->end = new_end;
 	al_account_grow(proc, r, new_end - old_end);
+unlock:
+	spin_unlock(&proc->lock);
+out:
+	rcu_read_unlock();
 }
 
-void al_mremap_end(struct al_mremap_ctx *ctx, unsigned long ret)
+void al_mremap_end(struct al_mremap_ctx *ctx)
 {
-	bool grow = !IS_ERR_VALUE(ret) && !ctx->moved && ret == ctx->addr &&
-		    ctx->new_len > ctx->old_len;
-	struct vm_area_struct *vma;
 	struct al_proc *proc;
-	bool locked = false;
-
-	/*
-	 * mremap() has dropped mmap_lock: take it again, without sleeping, to
-	 * see that the growth is still there before recording it.
-	 */
-	if (grow) {
-		locked = mmap_read_trylock(ctx->mm);
-		if (locked) {
-			vma = vma_lookup(ctx->mm, ctx->addr + ctx->old_len);
-			grow = vma && vma->vm_end >= ctx->addr + ctx->new_len;
-		} else {
-			al_stat_inc(drops_mremap);
-			grow = false;
-		}
-	}
 
 	rcu_read_lock();
 	proc = al_proc_lookup(ctx->mm);
 	if (proc && proc->id == ctx->proc_id) {
 		spin_lock(&proc->lock);
 		list_del(&ctx->node);
-		if (grow)
-			al_mremap_grow(proc, ctx);
 		spin_unlock(&proc->lock);
+		atomic_dec(&al_mremaps_inflight);
 	}
 	rcu_read_unlock();
-	if (locked)
-		mmap_read_unlock(ctx->mm);
 }
 
 /* Recompute each site's oldest live birth time. Called under proc->lock. */
@@ -714,7 +704,6 @@ void al_stats_read(struct al_stats *st)
 		st->drops_mappings += READ_ONCE(s->drops_mappings);
 		st->drops_sites += READ_ONCE(s->drops_sites);
 		st->drops_procs += READ_ONCE(s->drops_procs);
-		st->drops_mremap += READ_ONCE(s->drops_mremap);
 		live += READ_ONCE(s->live_bytes);
 	}
 	st->live_bytes = live > 0 ? live : 0;

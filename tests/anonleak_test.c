@@ -120,7 +120,7 @@ static void * const site_fns[] = {
 /* [fn, next function in memory): where fn's return addresses lie. */
 static const void *fn_end(const void *fn)
 {
-	uintptr_t end = (uintptr_t)fn + 4096;
+	uintptr_t end = (uintptr_t)fn + 256;	/* site functions are short */
 	unsigned int i;
 
 	for (i = 0; i < sizeof(site_fns) / sizeof(site_fns[0]); i++)

@@ -43,10 +43,6 @@
  *        ANONLEAK_STATS_A_DROPS_PROCS: NLA_U64, ... max_procs reached
  *        ANONLEAK_STATS_A_DROPS_EXITED: NLA_U64, exited processes forgotten
  *                                      because max_exited was reached
- *        ANONLEAK_STATS_A_DROPS_MREMAP: NLA_U64, in-place mremap() growths
- *                                       not applied because the address
- *                                       space changed before they could be
- *                                       verified
  *        ANONLEAK_STATS_A_MISSED: NLA_U64, probe hits the kernel could not
  *                                 deliver (kprobe/kretprobe nmissed)
  *        ANONLEAK_STATS_A_MAPPING_SIZE: NLA_U32, bytes of kernel memory per
@@ -182,7 +178,6 @@ enum anonleak_stats_attr {
 	ANONLEAK_STATS_A_MAX_PROCS,
 	ANONLEAK_STATS_A_MAX_EXITED,
 	ANONLEAK_STATS_A_PROBES,
-	ANONLEAK_STATS_A_DROPS_MREMAP,
 	__ANONLEAK_STATS_A_LAST
 };
 
