@@ -53,6 +53,31 @@ extern unsigned long al_max_exited;
 extern unsigned int al_stack_depth;
 extern bool al_enabled;
 
+/* An executable or library that frames point into; see objects.c. */
+struct al_object {
+	struct hlist_node node;		/* al_obj_hash, under al_obj_lock */
+	dev_t dev;
+	unsigned long ino;
+	u32 refs;			/* sites using it, under al_obj_lock */
+	u8 build_id_len;
+	u8 build_id[20];
+	char path[];
+};
+
+/*
+ * Frames are user addresses; the top bits of a resolved frame hold the
+ * 1-based index of its object in al_site.objs (user addresses stay below
+ * 2^57 even with 5-level paging).
+ */
+#define AL_SITE_OBJS		4
+#define AL_FRAME_OBJ_SHIFT	57
+#define AL_FRAME_ADDR_MASK	((1UL << AL_FRAME_OBJ_SHIFT) - 1)
+
+struct al_site_obj {
+	struct al_object *obj;
+	unsigned long bias;		/* vm_start - file offset */
+};
+
 struct al_site {
 	struct hlist_node hnode;	/* al_site_hash bucket, RCU */
 	struct list_head proc_node;	/* al_proc.sites, under proc->lock */
@@ -72,6 +97,7 @@ struct al_site {
 	u64 first_seen;
 	u64 last_seen;
 	u64 oldest;			/* birth of oldest live range, 0: none */
+	struct al_site_obj objs[AL_SITE_OBJS];	/* set at creation */
 	struct rcu_head rcu;
 	unsigned long frames[];
 };
@@ -199,10 +225,17 @@ int al_sites_init(void);
 void al_sites_uninit(void);
 unsigned int al_stack_capture(struct mm_struct *mm, struct pt_regs *uregs,
 			      unsigned long *frames, unsigned int max);
-struct al_site *al_site_get(struct al_proc *proc, const unsigned long *frames,
-			    unsigned int depth, u64 now);
+struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
+			    const unsigned long *frames, unsigned int depth,
+			    u64 now);
 void al_site_free(struct al_site *site);
 size_t al_site_size(unsigned int depth);
+
+/* objects.c: what frames point into */
+void al_site_resolve(struct mm_struct *mm, struct al_site *site);
+void al_site_unresolve(struct al_site *site);
+unsigned long al_frame(const struct al_site *site, unsigned int i,
+		       const struct al_object **obj, u64 *offset);
 
 /* probes.c */
 int al_probes_init(void);

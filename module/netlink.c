@@ -183,19 +183,32 @@ static void al_site_snapshot(struct al_site *site, struct al_site_snap *s)
 	spin_unlock(&proc->lock);
 }
 
-static int al_fill_frames(struct sk_buff *skb, const struct al_site *site)
+static int al_fill_frames(struct sk_buff *skb, const struct al_site *site,
+			  bool objects)
 {
+	const struct al_object *obj;
 	struct nlattr *frames, *frame;
+	unsigned long addr;
 	unsigned int i;
+	u64 offset;
 
 	frames = nla_nest_start(skb, ANONLEAK_SITE_A_FRAMES);
 	if (!frames)
 		return -EMSGSIZE;
 	for (i = 0; i < site->depth; i++) {
+		addr = al_frame(site, i, &obj, &offset);
 		frame = nla_nest_start(skb, 0);
 		if (!frame ||
-		    nla_put_u64_64bit(skb, ANONLEAK_FRAME_A_ADDR, site->frames[i],
+		    nla_put_u64_64bit(skb, ANONLEAK_FRAME_A_ADDR, addr,
 				      ANONLEAK_FRAME_A_PAD))
+			return -EMSGSIZE;
+		if (obj && objects &&
+		    (nla_put_u64_64bit(skb, ANONLEAK_FRAME_A_OFFSET, offset,
+				       ANONLEAK_FRAME_A_PAD) ||
+		     nla_put_string(skb, ANONLEAK_FRAME_A_OBJECT, obj->path) ||
+		     (obj->build_id_len &&
+		      nla_put(skb, ANONLEAK_FRAME_A_BUILD_ID, obj->build_id_len,
+			      obj->build_id))))
 			return -EMSGSIZE;
 		nla_nest_end(skb, frame);
 	}
@@ -219,7 +232,7 @@ static const u8 al_site_counters[] = {
 
 static int al_fill_site(struct sk_buff *skb, struct netlink_callback *cb,
 			struct al_site *site, pid_t nr,
-			const struct al_site_snap *s)
+			const struct al_site_snap *s, bool objects)
 {
 	struct nlattr *nest;
 	unsigned int i;
@@ -251,7 +264,7 @@ static int al_fill_site(struct sk_buff *skb, struct netlink_callback *cb,
 	    al_put_u64(skb, ANONLEAK_SITE_A_OLDEST, s->c[ANONLEAK_SITE_A_OLDEST],
 		       ANONLEAK_SITE_A_PAD))
 		goto cancel;
-	if (al_fill_frames(skb, site))
+	if (al_fill_frames(skb, site, objects))
 		goto cancel;
 	nla_nest_end(skb, nest);
 	genlmsg_end(skb, hdr);
@@ -286,7 +299,10 @@ static int al_sites_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			continue;
 		}
 		al_site_snapshot(site, snap);
-		err = al_fill_site(skb, cb, site, nr, snap);
+		err = al_fill_site(skb, cb, site, nr, snap, true);
+		/* Object paths too long for one message: addresses only. */
+		if (err && !skb->len)
+			err = al_fill_site(skb, cb, site, nr, snap, false);
 		if (err)
 			break;
 		ctx->next_site = idx + 1;

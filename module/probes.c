@@ -62,9 +62,7 @@ MODULE_PARM_DESC(exit_symbol, "Kernel function tearing down an mm (default: exit
 static const char * const al_mmap_syms[] = { "do_mmap", NULL };
 static const char * const al_munmap_syms[] = { "do_vmi_munmap", "do_mas_munmap", NULL };
 static const char * const al_exit_syms[] = { "exit_mmap", NULL };
-static const char * const al_mremap_syms[] = {
-	"__x64_sys_mremap", "__arm64_sys_mremap", "sys_mremap", NULL
-};
+static const char * const al_mremap_syms[] = { "__x64_sys_mremap", "__arm64_sys_mremap", NULL };
 static const char * const al_move_syms[] = { "move_page_tables", NULL };
 static const char * const al_grow_syms[] = { "vma_merge_extend", "vma_merge", NULL };
 

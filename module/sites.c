@@ -127,8 +127,23 @@ static u32 al_stack_hash(struct al_proc *proc, const unsigned long *frames,
  * Find or create the site of @proc for this stack. Called with proc->lock
  * held, which serialises site creation per proc.
  */
-struct al_site *al_site_get(struct al_proc *proc, const unsigned long *frames,
-			    unsigned int depth, u64 now)
+static bool al_site_match(const struct al_site *site,
+			  const struct al_proc *proc, u32 hash,
+			  const unsigned long *frames, unsigned int depth)
+{
+	unsigned int i;
+
+	if (site->proc != proc || site->hash != hash || site->depth != depth)
+		return false;
+	for (i = 0; i < depth; i++)
+		if ((site->frames[i] & AL_FRAME_ADDR_MASK) != frames[i])
+			return false;
+	return true;
+}
+
+struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
+			    const unsigned long *frames, unsigned int depth,
+			    u64 now)
 {
 	u32 hash = al_stack_hash(proc, frames, depth);
 	unsigned int b = hash_32(hash, al_site_hash_bits);
@@ -138,9 +153,7 @@ struct al_site *al_site_get(struct al_proc *proc, const unsigned long *frames,
 
 	lockdep_assert_held(&proc->lock);
 	hlist_for_each_entry_rcu(site, &al_site_hash[b], hnode) {
-		if (site->proc == proc && site->hash == hash &&
-		    site->depth == depth &&
-		    !memcmp(site->frames, frames, depth * sizeof(*frames)))
+		if (al_site_match(site, proc, hash, frames, depth))
 			return site;
 	}
 
@@ -157,8 +170,10 @@ struct al_site *al_site_get(struct al_proc *proc, const unsigned long *frames,
 	site->depth = depth;
 	site->first_seen = now;
 	memcpy(site->frames, frames, depth * sizeof(*frames));
+	al_site_resolve(mm, site);
 	if (xa_alloc_cyclic(&al_sites, &id, site, xa_limit_32b, &al_site_next,
 			    GFP_NOWAIT | __GFP_NOWARN) < 0) {
+		al_site_unresolve(site);
 		kfree(site);
 		goto err_nomem;
 	}
@@ -188,6 +203,7 @@ void al_site_free(struct al_site *site)
 	spin_unlock(lock);
 	xa_erase(&al_sites, site->id);
 	atomic_long_dec(&al_nr_sites);
+	al_site_unresolve(site);
 	kfree_rcu(site, rcu);
 }
 

@@ -296,7 +296,7 @@ void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 	__al_retire(proc, start, end, false, 0);
 	if (!r)
 		goto unlock;
-	site = al_site_get(proc, frames, depth, now);
+	site = al_site_get(proc, mm, frames, depth, now);
 	if (!site) {
 		al_range_free(r);
 		goto unlock;
