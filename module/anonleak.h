@@ -52,6 +52,10 @@ extern unsigned long al_max_procs;
 extern unsigned long al_max_exited;
 extern unsigned int al_stack_depth;
 extern bool al_enabled;
+extern int al_filter_pid;
+extern int al_filter_uid;
+extern char al_filter_comm[TASK_COMM_LEN];
+extern unsigned long al_min_size;
 
 /* An executable or library that frames point into; see objects.c. */
 struct al_object {
@@ -154,6 +158,7 @@ struct al_pcpu_stats {
 	u64 drops_mappings;
 	u64 drops_sites;
 	u64 drops_procs;
+	u64 filtered;
 	s64 live_bytes;
 };
 
@@ -175,6 +180,7 @@ struct al_stats {
 	u64 drops_sites;
 	u64 drops_procs;
 	u64 drops_exited;
+	u64 filtered;
 };
 
 /*

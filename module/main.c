@@ -11,6 +11,9 @@
 #include <linux/moduleparam.h>
 #include <linux/kernel.h>
 #include <linux/string.h>
+#include <linux/threads.h>
+#include <linux/sysfs.h>
+#include <linux/sched.h>
 
 #include <linux/anonleak.h>
 
@@ -22,6 +25,10 @@ unsigned long al_max_procs = 1UL << 14;
 unsigned long al_max_exited = 256;
 unsigned int al_stack_depth = 8;
 bool al_enabled = true;
+int al_filter_pid;
+int al_filter_uid = -1;
+char al_filter_comm[TASK_COMM_LEN];
+unsigned long al_min_size;
 
 /* Accepted values of the numeric parameters, checked on every write. */
 static const struct al_param_range {
@@ -34,6 +41,8 @@ static const struct al_param_range {
 	{ "max_procs", 1, 1UL << 22 },
 	{ "max_exited", 0, 1UL << 20 },
 	{ "stack_depth", 1, ANONLEAK_MAX_FRAMES },
+	{ "min_size", 0, ULONG_MAX },
+	{ "filter_pid", 0, PID_MAX_LIMIT },
 };
 
 static int al_param_parse(const char *val, const struct kernel_param *kp,
@@ -108,6 +117,83 @@ MODULE_PARM_DESC(stack_depth, "User stack frames kept per call site, 1..32 (defa
 
 module_param_named(enabled, al_enabled, bool, 0644);
 MODULE_PARM_DESC(enabled, "Record new mappings (default 1)");
+
+/*
+ * Filters: they decide which processes get a record when they first map
+ * anonymous memory (pid, comm, uid), and which mappings are recorded
+ * (min_size). Unmaps are always followed.
+ */
+static int al_param_set_int(const char *val, const struct kernel_param *kp)
+{
+	unsigned long v;
+	int err = al_param_parse(val, kp, &v);
+
+	if (!err)
+		WRITE_ONCE(*(int *)kp->arg, v);
+	return err;
+}
+
+static const struct kernel_param_ops al_int_ops = {
+	.set = al_param_set_int,
+	.get = param_get_int,
+};
+
+module_param_cb(filter_pid, &al_int_ops, &al_filter_pid, 0644);
+MODULE_PARM_DESC(filter_pid,
+		 "Only this process (init pid namespace) and its descendants, 0: all (default 0)");
+
+static int al_param_set_uid(const char *val, const struct kernel_param *kp)
+{
+	int v, err;
+
+	err = kstrtoint(val, 0, &v);
+	if (err || v < -1) {
+		pr_err("filter_uid: '%s' is not a uid or -1\n", val);
+		return err ? err : -ERANGE;
+	}
+	WRITE_ONCE(al_filter_uid, v);
+	return 0;
+}
+
+static const struct kernel_param_ops al_uid_ops = {
+	.set = al_param_set_uid,
+	.get = param_get_int,
+};
+
+module_param_cb(filter_uid, &al_uid_ops, &al_filter_uid, 0644);
+MODULE_PARM_DESC(filter_uid, "Only processes of this real uid, -1: all (default -1)");
+
+/* A comm, without the newline that sysfs writes usually carry. */
+static int al_param_set_comm(const char *val, const struct kernel_param *kp)
+{
+	char comm[TASK_COMM_LEN] = "";
+	size_t len = strcspn(val, "\n");
+
+	if (len >= sizeof(comm)) {
+		pr_err("filter_comm: '%s' is longer than %zu characters\n", val,
+		       sizeof(comm) - 1);
+		return -EINVAL;
+	}
+	memcpy(comm, val, len);
+	memcpy(al_filter_comm, comm, sizeof(comm));
+	return 0;
+}
+
+static int al_param_get_comm(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", al_filter_comm);
+}
+
+static const struct kernel_param_ops al_comm_ops = {
+	.set = al_param_set_comm,
+	.get = al_param_get_comm,
+};
+
+module_param_cb(filter_comm, &al_comm_ops, NULL, 0644);
+MODULE_PARM_DESC(filter_comm, "Only processes with this comm, empty: all (default empty)");
+
+module_param_cb(min_size, &al_ulong_ops, &al_min_size, 0644);
+MODULE_PARM_DESC(min_size, "Only mappings of at least this many bytes (default 0)");
 
 static int __init al_init(void)
 {

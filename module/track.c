@@ -13,6 +13,9 @@
 #include <linux/hashtable.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
+#include <linux/cred.h>
+#include <linux/uidgid.h>
+#include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 #include <linux/mm.h>
@@ -65,6 +68,33 @@ static bool al_cap_take(atomic_long_t *nr, unsigned long max)
 		return true;
 	atomic_long_dec(nr);
 	return false;
+}
+
+/* Is current's process one the filters let in? */
+static bool al_proc_wanted(void)
+{
+	int pid = READ_ONCE(al_filter_pid);
+	int uid = READ_ONCE(al_filter_uid);
+	struct task_struct *t;
+	bool found = false;
+
+	if (al_filter_comm[0] &&
+	    strncmp(current->group_leader->comm, al_filter_comm, TASK_COMM_LEN))
+		return false;
+	if (uid >= 0 && from_kuid(&init_user_ns, current_uid()) != uid)
+		return false;
+	if (!pid)
+		return true;
+	/* The process itself or a descendant: walk up to init. */
+	rcu_read_lock();
+	for (t = current; t->pid > 1; t = rcu_dereference(t->real_parent)) {
+		if (t->tgid == pid) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
 }
 
 /* Creation is serialised per mm by mmap_lock, held for write in do_mmap(). */
@@ -262,8 +292,11 @@ void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 
 	rcu_read_lock();
 	proc = al_proc_lookup(mm);
-	if (!anon) {
-		/* A file mapping placed with MAP_FIXED over tracked ranges. */
+	if (!anon || len < READ_ONCE(al_min_size) ||
+	    (!proc && !al_proc_wanted())) {
+		if (anon)
+			al_stat_inc(filtered);
+		/* Not recorded, but it replaced whatever was recorded there. */
 		if (proc) {
 			spin_lock(&proc->lock);
 			__al_retire(proc, start, end, false, 0);
@@ -704,6 +737,7 @@ void al_stats_read(struct al_stats *st)
 		st->drops_mappings += READ_ONCE(s->drops_mappings);
 		st->drops_sites += READ_ONCE(s->drops_sites);
 		st->drops_procs += READ_ONCE(s->drops_procs);
+		st->filtered += READ_ONCE(s->filtered);
 		live += READ_ONCE(s->live_bytes);
 	}
 	st->live_bytes = live > 0 ? live : 0;

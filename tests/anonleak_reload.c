@@ -147,4 +147,217 @@ TEST(mapping_cap_drops_are_counted_exactly)
 		  st1.c[ANONLEAK_STATS_A_DROPS]);
 }
 
+/* Distinct call stacks: a path of ping/pong frames chosen by @bits. */
+static __attribute__((noinline)) void *walk(int n, unsigned int bits);
+
+static __attribute__((noinline)) void *ping(int n, unsigned int bits)
+{
+	void *p = walk(n, bits);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+static __attribute__((noinline)) void *pong(int n, unsigned int bits)
+{
+	void *p = walk(n, bits);
+
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+static __attribute__((noinline)) void *walk(int n, unsigned int bits)
+{
+	void *p;
+
+	if (!n)
+		p = leak(PG);
+	else if (bits & 1)
+		p = ping(n - 1, bits >> 1);
+	else
+		p = pong(n - 1, bits >> 1);
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+TEST(site_cap_drops_are_counted_exactly)
+{
+	struct al_t_stats st0, st1;
+	unsigned int i, room, cap = 10;
+
+	ASSERT_EQ(0, reload("max_sites=10 stack_depth=16"));
+	ASSERT_EQ(0, al_t_stats(&st0));
+	ASSERT_GE(cap, st0.c[ANONLEAK_STATS_A_SITES]);
+	room = cap - st0.c[ANONLEAK_STATS_A_SITES];
+	/* 32 distinct stacks, each mapping twice: known sites keep recording */
+	for (i = 0; i < 64; i++)
+		ASSERT_NE(MAP_FAILED, walk(5, i % 32));
+	ASSERT_EQ(0, al_t_stats(&st1));
+	EXPECT_EQ(cap, st1.c[ANONLEAK_STATS_A_SITES]);
+	EXPECT_EQ(st0.c[ANONLEAK_STATS_A_DROPS_SITES] + 64 - 2 * room,
+		  st1.c[ANONLEAK_STATS_A_DROPS_SITES]);
+	EXPECT_EQ(st0.c[ANONLEAK_STATS_A_LIVE_COUNT] + 2 * room,
+		  st1.c[ANONLEAK_STATS_A_LIVE_COUNT]);
+}
+
+static pid_t leaker(int pages)
+{
+	pid_t pid = fork();
+	int i;
+
+	if (!pid) {
+		for (i = 0; i < pages; i++)
+			leak(PG);
+		_exit(0);
+	}
+	return pid;
+}
+
+static int exited_count(struct al_t_stats *st)
+{
+	int i;
+
+	/* exited processes are queued by a work item: let it run */
+	for (i = 0; i < 100; i++) {
+		if (al_t_stats(st))
+			return -1;
+		if (!st->c[ANONLEAK_STATS_A_PROCS] || i == 99)
+			break;
+		usleep(10000);
+	}
+	return st->c[ANONLEAK_STATS_A_EXITED];
+}
+
+TEST(exited_cap_keeps_the_newest)
+{
+	struct al_t_stats st0, st1;
+	pid_t pids[5];
+	struct al_t_dump d;
+	int i, status;
+
+	ASSERT_EQ(0, reload("max_exited=2"));
+	ASSERT_LE(0, exited_count(&st0));
+	for (i = 0; i < 5; i++) {
+		pids[i] = leaker(i + 1);
+		ASSERT_LT(0, pids[i]);
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+	}
+	/* this process has records too: PROCS never drops to 0, so poll */
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, al_t_stats(&st1));
+		if (st1.c[ANONLEAK_STATS_A_DROPS_EXITED] >=
+		    st0.c[ANONLEAK_STATS_A_DROPS_EXITED] + 3 + st0.c[ANONLEAK_STATS_A_EXITED])
+			break;
+		usleep(10000);
+	}
+	EXPECT_EQ(2, st1.c[ANONLEAK_STATS_A_EXITED]);
+	EXPECT_EQ(st0.c[ANONLEAK_STATS_A_DROPS_EXITED] + 3 +
+		  st0.c[ANONLEAK_STATS_A_EXITED],
+		  st1.c[ANONLEAK_STATS_A_DROPS_EXITED]);
+	/* the two newest are kept, with their outstanding bytes */
+	for (i = 3; i < 5; i++) {
+		ASSERT_EQ(0, al_t_sites(pids[i], &d));
+		ASSERT_EQ(1, d.n);
+		EXPECT_EQ(ANONLEAK_PROC_EXITED, d.sites[0].state);
+		EXPECT_EQ((i + 1) * PG, d.sites[0].c[ANONLEAK_SITE_A_LIVE_BYTES]);
+		free(d.sites);
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, al_t_sites(pids[i], &d));
+		EXPECT_EQ(0, d.n);
+		free(d.sites);
+	}
+}
+
+/* Sum of live bytes of @pid's sites; -1 on error. */
+static long long live_of(pid_t pid)
+{
+	struct al_t_dump d;
+	long long sum = 0;
+	unsigned int i;
+
+	if (al_t_sites(pid, &d))
+		return -1;
+	for (i = 0; i < d.n; i++)
+		sum += d.sites[i].c[ANONLEAK_SITE_A_LIVE_BYTES];
+	free(d.sites);
+	return sum;
+}
+
+static int write_param(const char *name, const char *val)
+{
+	return sh("echo '%s' > /sys/module/anonleak/parameters/%s", val, name);
+}
+
+TEST(filters)
+{
+	struct al_t_stats st0, st1;
+	int status, p[2];
+	char c, arg[64];
+	pid_t pid;
+
+	/* min_size: small mappings are filtered, and counted as such */
+	ASSERT_EQ(0, reload("min_size=16384"));
+	ASSERT_EQ(0, al_t_stats(&st0));
+	ASSERT_NE(MAP_FAILED, leak(PG));
+	ASSERT_NE(MAP_FAILED, leak(8 * PG));
+	ASSERT_EQ(0, al_t_stats(&st1));
+	EXPECT_EQ(8 * PG, live_of(getpid()));
+	EXPECT_EQ(st0.c[ANONLEAK_STATS_A_FILTERED] + 1,
+		  st1.c[ANONLEAK_STATS_A_FILTERED]);
+
+	/* comm, changed at run time */
+	ASSERT_EQ(0, reload("filter_comm=no-such-comm"));
+	ASSERT_NE(MAP_FAILED, leak(PG));
+	EXPECT_EQ(0, live_of(getpid()));
+	ASSERT_EQ(0, write_param("filter_comm", ""));
+	ASSERT_NE(MAP_FAILED, leak(PG));
+	EXPECT_EQ(PG, live_of(getpid()));
+
+	/* pid: a child is tracked, its parent (not a descendant) is not */
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (read(p[0], &c, 1) != 1)
+			_exit(1);
+		leak(3 * PG);
+		_exit(0);
+	}
+	/*
+	 * Set at load: system() maps a stack in this process for the shell it
+	 * spawns, which would make this process known before a later filter.
+	 */
+	snprintf(arg, sizeof(arg), "filter_pid=%d", pid);
+	ASSERT_EQ(0, reload(arg));
+	ASSERT_NE(MAP_FAILED, leak(PG));
+	ASSERT_EQ(1, write(p[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, live_of(getpid()));
+	usleep(100000);
+	EXPECT_EQ(3 * PG, live_of(pid));
+
+	/* uid: only the unprivileged child's mappings */
+	ASSERT_EQ(0, reload("filter_uid=65534"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setgid(65534) || setuid(65534))
+			_exit(1);
+		leak(2 * PG);
+		_exit(0);
+	}
+	ASSERT_NE(MAP_FAILED, leak(PG));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, live_of(getpid()));
+	usleep(100000);
+	EXPECT_EQ(2 * PG, live_of(pid));
+
+	/* bad values are refused and change nothing */
+	EXPECT_NE(0, write_param("filter_uid", "-5"));
+	EXPECT_NE(0, write_param("filter_pid", "-1"));
+	EXPECT_NE(0, write_param("min_size", "lots"));
+	EXPECT_EQ(0, sh("grep -qx 65534 /sys/module/anonleak/parameters/filter_uid"));
+}
+
 TEST_HARNESS_MAIN

@@ -9,7 +9,8 @@
 #                                       tests folder, sorted by name)
 #
 # Environment:
-#   ANONLEAK_KO            module to load (default build/ko/$(uname -r)/anonleak.ko)
+#   ANONLEAK_KO            module to load (default build/ko/$(uname -r)/anonleak.ko);
+#                          exported to the programs as an absolute path
 #   ANONLEAK_TESTS_DIR     tests folder (default build/tests)
 #   ANONLEAK_TEST_TIMEOUT  seconds per program (default 300)
 #   ANONLEAK_RESULTS       if set, each program's output and kernel log go
@@ -29,6 +30,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1
 kver=$(uname -r)
 ko=${ANONLEAK_KO:-build/ko/$kver/anonleak.ko}
+# The programs load the module themselves too (reload tests): same file.
+[ -f "$ko" ] && ko=$(realpath "$ko")
+export ANONLEAK_KO=$ko
 dir=${ANONLEAK_TESTS_DIR:-build/tests}
 tmo=${ANONLEAK_TEST_TIMEOUT:-300}
 scan=$root/tests/vm/scan-splats.sh

@@ -23,7 +23,9 @@
 # are passed through. /tmp, /run, /dev/shm are fresh tmpfs; proc, sys, dev,
 # devpts, debugfs, tracefs and bpffs are mounted. The rest of / is read-only.
 # CMD's stdout+stderr stream to this stdout; runner messages go to stderr.
-# VM_ACCEL=kvm uses KVM (hangs on some machines), default is TCG.
+# VM_ACCEL=kvm uses KVM (hangs on some machines), default is TCG with
+# VM_TCG_OPTS (default thread=single). VM_HOST_CACHE sets the 9p cache mode
+# of the host root (default none).
 #
 # Exit status: CMD's own status, unless
 #   125  a kernel splat was found in the guest's kernel log (printed)
@@ -146,13 +148,15 @@ EOF
 if [ "${VM_ACCEL:-tcg}" = kvm ]; then
 	accel=(-accel kvm -cpu host)
 else
-	accel=(-accel tcg -cpu max)
+	# One host thread for all vCPUs: with 2 host cores, multi-threaded TCG
+	# (thread=multi) ran the selftests 2-5x slower and erratically here.
+	accel=(-accel "tcg,${VM_TCG_OPTS:-thread=single}" -cpu max)
 fi
 [ $icount = 1 ] && accel+=(-icount shift=0,sleep=off)
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot
 	"${accel[@]}" -m "$mem" -smp "$smp"
 	-kernel "$image" -initrd "$initrd"
-	-append "console=ttyS0 quiet loglevel=3 panic=-1 $append"
+	-append "console=ttyS0 panic=-1 $append"
 	-chardev "file,id=con,path=$vm/console.log" -serial chardev:con
 	-chardev stdio,id=out,signal=off -serial chardev:out
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
@@ -178,9 +182,12 @@ elif [ -s "$vm/status" ]; then
 elif [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	rc=124
 	verdict="VM timed out after ${timeout_s}s without a status"
+elif [ ! -s "$vm/console.log" ]; then
+	rc=123
+	verdict="QEMU failed (exit $qrc) before the guest kernel said anything"
 else
 	rc=123
-	verdict="guest ended without a status (qemu exit $qrc): kernel panic or boot failure?"
+	verdict="guest ended without a status (QEMU exit $qrc): kernel panic or boot failure?"
 fi
 klog=$vm/dmesg
 [ -s "$klog" ] || klog=$vm/console.log

@@ -56,6 +56,10 @@
  *        ANONLEAK_STATS_A_MAX_EXITED: NLA_U64
  *        ANONLEAK_STATS_A_PROBES: NLA_NESTED, one ANONLEAK_PROBE_A_NAME:
  *                                 NLA_NUL_STRING per kernel symbol probed
+ *        ANONLEAK_STATS_A_FILTERED: NLA_U64, mappings not recorded because
+ *                                   the filters (module parameters
+ *                                   filter_pid, filter_comm, filter_uid,
+ *                                   min_size) excluded them; not drops
  *
  * ANONLEAK_CMD_GET_SITES
  * ----------------------
@@ -178,6 +182,7 @@ enum anonleak_stats_attr {
 	ANONLEAK_STATS_A_MAX_PROCS,
 	ANONLEAK_STATS_A_MAX_EXITED,
 	ANONLEAK_STATS_A_PROBES,
+	ANONLEAK_STATS_A_FILTERED,
 	__ANONLEAK_STATS_A_LAST
 };
 
