@@ -208,6 +208,7 @@ extern atomic_long_t al_nr_sites;
 int al_track_init(void);
 void al_track_uninit(void);
 void al_stats_read(struct al_stats *st);
+unsigned int al_range_size(void);
 struct al_proc *al_proc_lookup(struct mm_struct *mm);
 void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 	    unsigned long len, unsigned long prot, unsigned long flags,

@@ -74,7 +74,7 @@ static int al_fill_stats(struct sk_buff *skb)
 		       ANONLEAK_STATS_A_PAD) ||
 	    al_put_u64(skb, ANONLEAK_STATS_A_MISSED, al_probes_missed(), ANONLEAK_STATS_A_PAD) ||
 	    al_put_u64(skb, ANONLEAK_STATS_A_FILTERED, st.filtered, ANONLEAK_STATS_A_PAD) ||
-	    nla_put_u32(skb, ANONLEAK_STATS_A_MAPPING_SIZE, sizeof(struct al_range)) ||
+	    nla_put_u32(skb, ANONLEAK_STATS_A_MAPPING_SIZE, al_range_size()) ||
 	    nla_put_u32(skb, ANONLEAK_STATS_A_SITE_SIZE,
 			al_site_size(READ_ONCE(al_stack_depth))) ||
 	    nla_put_u32(skb, ANONLEAK_STATS_A_STACK_DEPTH, READ_ONCE(al_stack_depth)) ||

@@ -748,6 +748,12 @@ void al_stats_read(struct al_stats *st)
 	st->drops_exited = atomic_long_read(&al_drops_exited);
 }
 
+/* Bytes of slab per tracked mapping, alignment included. */
+unsigned int al_range_size(void)
+{
+	return kmem_cache_size(al_range_cache);
+}
+
 int al_track_init(void)
 {
 	al_range_cache = KMEM_CACHE(al_range, 0);

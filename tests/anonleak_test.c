@@ -386,6 +386,50 @@ TEST(exited_process_outstanding)
 	free(d.sites);
 }
 
+TEST(execve_ends_the_old_address_space)
+{
+	uint64_t count, bytes;
+	struct al_t_dump d;
+	struct al_t_site *s;
+	int status, i;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		for (i = 0; i < 2; i++)
+			if (site_a(5 * PG) == MAP_FAILED)
+				_exit(1);
+		execl("/bin/true", "true", NULL);
+		_exit(2);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+	for (i = 0; ; i++) {
+		ASSERT_EQ(0, al_t_sites(pid, &d));
+		s = FIND(&d, site_a);
+		if ((s && s->state == ANONLEAK_PROC_EXITED) || i == 50)
+			break;
+		free(d.sites);
+		usleep(20000);
+	}
+	/* The pre-exec image is a process record of its own, now exited. */
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(ANONLEAK_PROC_EXITED, s->state);
+	/* the loop may be unrolled into two call sites: sum them */
+	for (i = 0, count = 0, bytes = 0; i < (int)d.n; i++) {
+		if (!al_t_find(&(struct al_t_dump){ .sites = &d.sites[i], .n = 1 },
+			       (const void *)site_a, fn_end(site_a)))
+			continue;
+		EXPECT_EQ(s->proc_id, d.sites[i].proc_id);
+		count += d.sites[i].c[ANONLEAK_SITE_A_LIVE_COUNT];
+		bytes += d.sites[i].c[ANONLEAK_SITE_A_LIVE_BYTES];
+	}
+	EXPECT_EQ(2, count);
+	EXPECT_EQ(10 * PG, bytes);
+	free(d.sites);
+}
+
 TEST(fork_child_inherits_nothing)
 {
 	struct al_t_dump d;
