@@ -60,8 +60,7 @@ klog_since() {
 		END { for (i = 1; i <= n; i++) print buf[i] }'
 }
 unload() {
-	local i
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		[ -d /sys/module/anonleak ] || return 0
 		rmmod anonleak 2>&1 && return 0
 		sleep 1

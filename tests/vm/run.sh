@@ -31,6 +31,7 @@
 #   125  a kernel splat was found in the guest's kernel log (printed)
 #   124  CMD or the whole VM hit its time limit
 #   123  the guest ended without reporting a status (panic, boot failure)
+#   130  interrupted (SIGINT/SIGTERM/SIGHUP to this script)
 #     2  usage error, kernel not installed, initramfs build failure
 # Logs: build/vm/last-KVER.log (output, console, dmesg); results folder .vm/.
 set -uo pipefail
@@ -42,7 +43,7 @@ vmdir=$root/build/vm
 say() { echo "vm: $*" >&2; }
 usage() {
 	sed -n '4,17p' "$0" >&2
-	exit 2
+	exit "${1:-2}"
 }
 
 kernel=${VM_KERNEL:-6.1}
@@ -62,8 +63,9 @@ while [ $# -gt 0 ]; do
 	--results) results=${2:?}; shift 2 ;;
 	--append) append+=" ${2:?}"; shift 2 ;;
 	--) shift; break ;;
-	-h | --help) usage ;;
-	*) say "unknown option '$1'"; usage ;;
+	-h | --help) usage 0 ;;
+	-*) say "unknown option '$1'"; usage ;;
+	*) break ;;
 	esac
 done
 [ $# -gt 0 ] || { say "no command given"; usage; }
@@ -166,14 +168,30 @@ qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot
 
 say "$kver: $* (${VM_ACCEL:-tcg}, $smp vCPU, $mem MB, limit ${timeout_s}s)"
 start=$(date +%s)
-timeout -k 10 "$timeout_s" "${qemu[@]}" </dev/null 2>"$vm/qemu.err" | tee "$vm/output"
-qrc=${PIPESTATUS[0]}
+# QEMU runs in the background so that a signal to this script can stop it
+# (timeout --foreground keeps it in our process group, for Ctrl-C).
+interrupted=
+trap 'interrupted=1; kill -TERM "$(cat "$vm/qemu.pid" 2>/dev/null)" 2>/dev/null' INT TERM HUP
+{
+	timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" -pidfile "$vm/qemu.pid" \
+		</dev/null 2>"$vm/qemu.err"
+	echo $? >"$vm/qemu.rc"
+} | tee "$vm/output" &
+pipe=$!
+while kill -0 $pipe 2>/dev/null; do
+	wait $pipe
+done
+trap - INT TERM HUP
+qrc=$(cat "$vm/qemu.rc" 2>/dev/null || echo 255)
 took=$(($(date +%s) - start))
 
 # Judge the run from what the guest left behind.
 rc=
 verdict=
-if [ -f "$vm/timedout" ]; then
+if [ -n "$interrupted" ]; then
+	rc=130
+	verdict="interrupted"
+elif [ -f "$vm/timedout" ]; then
 	rc=124
 	verdict="command timed out after $(cat "$vm/timedout")s (VM limit ${timeout_s}s)"
 elif [ -s "$vm/status" ]; then
@@ -215,7 +233,7 @@ last=$vmdir/last-$kver.log
 	fi
 } >"$last"
 
-if [ ! -s "$vm/status" ] || [ $rc = 124 ]; then
+if [ -z "$interrupted" ] && { [ ! -s "$vm/status" ] || [ $rc = 124 ]; }; then
 	[ -s "$vm/qemu.err" ] && { say "qemu said:"; sed 's/^/  /' "$vm/qemu.err" >&2; }
 	say "last console lines:"
 	tail -n 30 "$vm/console.log" 2>/dev/null | sed 's/^/  /' >&2

@@ -13,14 +13,23 @@
  * (ANONLEAK_GENL_NAME), version ANONLEAK_GENL_VERSION.
  *
  * Every command requires CAP_NET_ADMIN in the initial user namespace
- * (GENL_ADMIN_PERM): the memory layout of other processes is sensitive.
- * Pids are reported in the pid namespace of the process that opened the
- * netlink socket; processes invisible there are omitted. All times are
- * CLOCK_BOOTTIME nanoseconds, so clock_gettime(CLOCK_BOOTTIME) in the
- * client gives the "now" to compute ages against. Counters are u64 and
- * are padded with ANONLEAK_A_PAD / ANONLEAK_*_A_PAD where 64-bit alignment
- * is needed. Unknown attributes must be ignored by clients; attributes and
- * commands are only ever appended.
+ * (GENL_ADMIN_PERM) and a socket in the initial network namespace: the
+ * memory layout of other processes is sensitive. Pids are reported in the
+ * pid namespace of the process reading the socket; processes invisible there
+ * are omitted. All times are CLOCK_BOOTTIME nanoseconds, so
+ * clock_gettime(CLOCK_BOOTTIME) in the client gives the "now" to compute ages
+ * against (ANONLEAK_A_NOW carries the kernel's). Counters are u64, padded
+ * with the *_A_PAD attribute of their level where 64-bit alignment is needed.
+ *
+ * Compatibility: commands, attributes and enum values are only ever
+ * appended, and clients must ignore attributes they do not know.
+ * ANONLEAK_GENL_VERSION changes only for an incompatible change; a client
+ * should refuse a family version higher than the one it was built for.
+ *
+ * A "site" is one (process, user call stack) pair: its counters cover that
+ * process only, and its id is unique among all live site records. A
+ * "process" record is one address space (mm): an execve() or a new process
+ * reusing a pid makes a new record, with a new proc id.
  *
  * ANONLEAK_CMD_GET_STATS
  * ----------------------
@@ -108,13 +117,108 @@
  *                                         object holding ADDR
  *                ANONLEAK_FRAME_A_BUILD_ID: NLA_BINARY, its GNU build-id
  *
- * Messages of one process are consecutive; sites are in record order, not
- * sorted. The dump resumes from a cursor of record ids, so it is correct
- * across messages; if processes or sites were created or freed while it
- * ran, its messages carry NLM_F_DUMP_INTR and the client should retry.
+ * Sites come in record (id) order, not sorted and not grouped by process.
+ * The dump resumes from a cursor of record ids, so it is correct across
+ * messages; if records were freed while it ran (processes pushed out by
+ * max_exited, CLEAR), its messages carry NLM_F_DUMP_INTR and the client
+ * should retry.
+ *
+ * Further optional request attributes (filters):
+ *
+ *    ANONLEAK_A_MIN_BYTES: NLA_U64, only sites with at least this many live
+ *                          bytes
+ *    ANONLEAK_A_MIN_AGE: NLA_U64, only sites whose oldest live mapping is
+ *                        at least this many ns old
+ *
+ * Site messages also carry ANONLEAK_A_UID (NLA_U32, the process's real uid
+ * when first seen, in the initial user namespace) and, for exited
+ * processes, ANONLEAK_A_EXIT_TIME (NLA_U64).
+ *
+ * ANONLEAK_CMD_GET_PROCS
+ * ----------------------
+ *
+ * A dump. Optional request attribute ANONLEAK_A_PID, as for GET_SITES. One
+ * message per process record, running or exited, in proc id order:
+ *
+ *    ANONLEAK_A_PID, ANONLEAK_A_COMM, ANONLEAK_A_PROC_ID,
+ *    ANONLEAK_A_PROC_STATE, ANONLEAK_A_UID, ANONLEAK_A_NOW: as above
+ *    ANONLEAK_A_START_TIME: NLA_U64, when the record was created (the
+ *                           process's first tracked mapping)
+ *    ANONLEAK_A_EXIT_TIME: NLA_U64, when its address space went away
+ *                          (exited records only)
+ *    ANONLEAK_A_PROC: NLA_NESTED
+ *        ANONLEAK_PROC_A_LIVE_COUNT: NLA_U64, live ranges (outstanding at
+ *                                    exit, if exited)
+ *        ANONLEAK_PROC_A_LIVE_BYTES: NLA_U64, bytes in them
+ *        ANONLEAK_PROC_A_SITES: NLA_U64, site records of the process
+ *
+ * ANONLEAK_CMD_GET_MAPPINGS
+ * -------------------------
+ *
+ * A dump of the live tracked ranges of one running process, by address.
+ * Required request attribute ANONLEAK_A_PID (-ESRCH, with extack, if no
+ * running process record has it). Each message carries ANONLEAK_A_PID,
+ * ANONLEAK_A_PROC_ID, ANONLEAK_A_NOW and a batch of ranges:
+ *
+ *    ANONLEAK_A_MAPPINGS: NLA_NESTED
+ *        0: NLA_NESTED, one per range (attribute type 0), each:
+ *            ANONLEAK_MAPPING_A_START: NLA_U64, first address
+ *            ANONLEAK_MAPPING_A_LENGTH: NLA_U64, bytes
+ *            ANONLEAK_MAPPING_A_PROT: NLA_U32, PROT_* it was mapped with
+ *            ANONLEAK_MAPPING_A_FLAGS: NLA_U32, MAP_* it was mapped with
+ *            ANONLEAK_MAPPING_A_BIRTH: NLA_U64, when it was mapped (kept
+ *                                      across mremap and partial unmaps)
+ *            ANONLEAK_MAPPING_A_SITE_ID: NLA_U64, its site
+ *
+ * The dump resumes at the first range after the last address sent. If the
+ * process's ranges changed while it ran, messages carry NLM_F_DUMP_INTR.
+ *
+ * ANONLEAK_CMD_GET_CONFIG, ANONLEAK_CMD_SET_CONFIG
+ * -----------------------------------------------
+ *
+ * GET_CONFIG is a doit without attributes; its reply carries an
+ * ANONLEAK_A_CONFIG nest with every setting. SET_CONFIG is a doit taking an
+ * ANONLEAK_A_CONFIG nest with any subset of the settings; it applies all of
+ * them or, if one is invalid, none (-EINVAL or -ESRCH, with extack). The
+ * same settings are the module's parameters.
+ *
+ *    ANONLEAK_A_CONFIG: NLA_NESTED
+ *        ANONLEAK_CONFIG_A_ENABLED: NLA_U8, 0 or 1: record new mappings
+ *        ANONLEAK_CONFIG_A_STACK_DEPTH: NLA_U32, 1..ANONLEAK_MAX_FRAMES
+ *        ANONLEAK_CONFIG_A_MIN_SIZE: NLA_U64, only mappings this large
+ *        ANONLEAK_CONFIG_A_FILTER_PID: NLA_U32, only this process and its
+ *                                      descendants (caller's pid namespace
+ *                                      on input), 0: all
+ *        ANONLEAK_CONFIG_A_FILTER_UID: NLA_U32, only this real uid,
+ *                                      ANONLEAK_UID_ANY: all
+ *        ANONLEAK_CONFIG_A_FILTER_COMM: NLA_NUL_STRING, only this comm,
+ *                                       empty: all
+ *        ANONLEAK_CONFIG_A_MAX_MAPPINGS, ANONLEAK_CONFIG_A_MAX_SITES,
+ *        ANONLEAK_CONFIG_A_MAX_PROCS, ANONLEAK_CONFIG_A_MAX_EXITED: NLA_U64,
+ *                                      the caps
+ *
+ * Filters apply to processes making their first tracked mapping after the
+ * change; processes already tracked stay tracked until CLEAR.
+ *
+ * ANONLEAK_CMD_CLEAR
+ * ------------------
+ *
+ * A doit. With ANONLEAK_A_PID, forgets that process's records (-ESRCH if
+ * it has none); without, forgets every record. Exited records are freed;
+ * running processes keep being tracked from now on, from zero.
+ *
+ * Multicast group "events" (ANONLEAK_MCGRP_EVENTS)
+ * ------------------------------------------------
+ *
+ * Joining needs CAP_NET_ADMIN. When a process whose address space had
+ * outstanding tracked mappings goes away (exit, or execve), an
+ * ANONLEAK_CMD_EXIT_EVENT message is sent with ANONLEAK_A_PID (in the
+ * initial pid namespace), ANONLEAK_A_COMM, ANONLEAK_A_PROC_ID,
+ * ANONLEAK_A_UID, ANONLEAK_A_EXIT_TIME and the ANONLEAK_A_PROC nest.
  *
  * Returned errors: -EPERM without CAP_NET_ADMIN, -EINVAL (with an extack
- * message naming the attribute) for malformed requests.
+ * message naming the attribute) for malformed requests, -EOPNOTSUPP for a
+ * dump request to a doit command or the reverse.
  */
 
 #ifndef _UAPI_LINUX_ANONLEAK_H
@@ -124,11 +228,19 @@
 #define ANONLEAK_GENL_VERSION	1
 
 #define ANONLEAK_MAX_FRAMES	32
+#define ANONLEAK_MCGRP_EVENTS	"events"
+#define ANONLEAK_UID_ANY	0xffffffffU
 
 enum anonleak_cmd {
 	ANONLEAK_CMD_UNSPEC,
 	ANONLEAK_CMD_GET_STATS,
 	ANONLEAK_CMD_GET_SITES,
+	ANONLEAK_CMD_GET_PROCS,
+	ANONLEAK_CMD_GET_MAPPINGS,
+	ANONLEAK_CMD_GET_CONFIG,
+	ANONLEAK_CMD_SET_CONFIG,
+	ANONLEAK_CMD_CLEAR,
+	ANONLEAK_CMD_EXIT_EVENT,
 	__ANONLEAK_CMD_MAX
 };
 
@@ -152,6 +264,14 @@ enum anonleak_attr {
 	ANONLEAK_A_PROC_STATE,
 	ANONLEAK_A_NOW,
 	ANONLEAK_A_SITE,
+	ANONLEAK_A_UID,
+	ANONLEAK_A_START_TIME,
+	ANONLEAK_A_EXIT_TIME,
+	ANONLEAK_A_PROC,
+	ANONLEAK_A_MIN_BYTES,
+	ANONLEAK_A_MIN_AGE,
+	ANONLEAK_A_MAPPINGS,
+	ANONLEAK_A_CONFIG,
 	__ANONLEAK_A_LAST
 };
 
@@ -216,6 +336,49 @@ enum anonleak_site_attr {
 };
 
 #define ANONLEAK_SITE_A_MAX (__ANONLEAK_SITE_A_LAST - 1)
+
+enum anonleak_proc_attr {
+	ANONLEAK_PROC_A_UNSPEC,
+	ANONLEAK_PROC_A_PAD,
+	ANONLEAK_PROC_A_LIVE_COUNT,
+	ANONLEAK_PROC_A_LIVE_BYTES,
+	ANONLEAK_PROC_A_SITES,
+	__ANONLEAK_PROC_A_LAST
+};
+
+#define ANONLEAK_PROC_A_MAX (__ANONLEAK_PROC_A_LAST - 1)
+
+enum anonleak_mapping_attr {
+	ANONLEAK_MAPPING_A_UNSPEC,
+	ANONLEAK_MAPPING_A_PAD,
+	ANONLEAK_MAPPING_A_START,
+	ANONLEAK_MAPPING_A_LENGTH,
+	ANONLEAK_MAPPING_A_PROT,
+	ANONLEAK_MAPPING_A_FLAGS,
+	ANONLEAK_MAPPING_A_BIRTH,
+	ANONLEAK_MAPPING_A_SITE_ID,
+	__ANONLEAK_MAPPING_A_LAST
+};
+
+#define ANONLEAK_MAPPING_A_MAX (__ANONLEAK_MAPPING_A_LAST - 1)
+
+enum anonleak_config_attr {
+	ANONLEAK_CONFIG_A_UNSPEC,
+	ANONLEAK_CONFIG_A_PAD,
+	ANONLEAK_CONFIG_A_ENABLED,
+	ANONLEAK_CONFIG_A_STACK_DEPTH,
+	ANONLEAK_CONFIG_A_MIN_SIZE,
+	ANONLEAK_CONFIG_A_FILTER_PID,
+	ANONLEAK_CONFIG_A_FILTER_UID,
+	ANONLEAK_CONFIG_A_FILTER_COMM,
+	ANONLEAK_CONFIG_A_MAX_MAPPINGS,
+	ANONLEAK_CONFIG_A_MAX_SITES,
+	ANONLEAK_CONFIG_A_MAX_PROCS,
+	ANONLEAK_CONFIG_A_MAX_EXITED,
+	__ANONLEAK_CONFIG_A_LAST
+};
+
+#define ANONLEAK_CONFIG_A_MAX (__ANONLEAK_CONFIG_A_LAST - 1)
 
 enum anonleak_frame_attr {
 	ANONLEAK_FRAME_A_UNSPEC,
