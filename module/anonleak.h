@@ -39,11 +39,14 @@
 #include <linux/atomic.h>
 #include <linux/llist.h>
 #include <linux/anonleak.h>
+#include <net/netlink.h>
+#include <net/genetlink.h>
 
 struct pt_regs;
 struct mm_struct;
 struct pid;
 struct sk_buff;
+struct pid_namespace;
 
 /* Module parameters (main.c). */
 extern unsigned long al_max_mappings;
@@ -139,6 +142,8 @@ struct al_proc {
 	struct list_head sites;		/* al_site, in creation order */
 	struct list_head mremaps;	/* al_mremap_ctx of tasks in mremap() */
 	u32 seq;			/* last al_range.seq handed out */
+	u32 changes;			/* bumped on every change of ranges */
+	u32 uid;			/* real uid, initial user namespace */
 	u8 state;			/* enum al_proc_state */
 	bool oldest_stale;		/* a site's oldest range went away */
 	u64 live_count;
@@ -225,6 +230,8 @@ void al_mremap_grow(struct mm_struct *mm, unsigned long old_end,
 void al_mremap_end(struct al_mremap_ctx *ctx);
 extern atomic_t al_mremaps_inflight;
 void al_oldest_refresh(struct al_proc *proc);
+int al_clear(struct pid_namespace *ns, pid_t nr);
+struct al_range *al_range_first(struct al_proc *proc, unsigned long start);
 
 /* sites.c: call stacks and the site table */
 extern struct xarray al_sites;
@@ -251,8 +258,23 @@ u64 al_probes_missed(void);
 unsigned int al_probes_count(void);
 const char *al_probe_symbol(unsigned int i);
 
-/* netlink.c */
+/* netlink.c: the family, its policies and doit ops */
+extern struct genl_family al_genl_family;
+extern const struct nla_policy al_sites_policy[ANONLEAK_A_MAX + 1];
+extern const struct nla_policy al_procs_policy[ANONLEAK_A_MAX + 1];
+extern const struct nla_policy al_mappings_policy[ANONLEAK_A_MAX + 1];
 int al_genl_init(void);
 void al_genl_uninit(void);
+void al_genl_exit_event(struct al_proc *proc);
+
+/* dump.c: GET_SITES, GET_PROCS, GET_MAPPINGS */
+struct netlink_callback;
+int al_sites_start(struct netlink_callback *cb);
+int al_sites_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int al_procs_start(struct netlink_callback *cb);
+int al_procs_dump(struct sk_buff *skb, struct netlink_callback *cb);
+int al_mappings_start(struct netlink_callback *cb);
+int al_mappings_dump(struct sk_buff *skb, struct netlink_callback *cb);
+struct sk_buff *al_exit_event_msg(struct al_proc *proc);
 
 #endif /* _ANONLEAK_H */

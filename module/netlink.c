@@ -8,20 +8,78 @@
 #include <linux/timekeeping.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <linux/mutex.h>
+#include <linux/pid.h>
+#include <linux/string.h>
+#include <linux/sched.h>
 
 #include <linux/anonleak.h>
 
 #include "anonleak.h"
 
-static struct genl_family al_genl_family;
-
-/* GET_STATS takes no attributes: an all-unspec policy rejects any. */
-static const struct nla_policy al_stats_policy[ANONLEAK_A_MAX + 1] = {
+/*
+ * Per-op policies. Strict validation rejects every attribute a policy does
+ * not list (their type is NLA_UNSPEC), with an extack message.
+ */
+static const struct nla_policy al_none_policy[ANONLEAK_A_MAX + 1] = {
 	[ANONLEAK_A_UNSPEC] = { .type = NLA_REJECT },
 };
 
-static const struct nla_policy al_sites_policy[ANONLEAK_A_MAX + 1] = {
+const struct nla_policy al_sites_policy[ANONLEAK_A_MAX + 1] = {
 	[ANONLEAK_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[ANONLEAK_A_MIN_BYTES] = { .type = NLA_U64 },
+	[ANONLEAK_A_MIN_AGE] = { .type = NLA_U64 },
+};
+
+const struct nla_policy al_procs_policy[ANONLEAK_A_MAX + 1] = {
+	[ANONLEAK_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+const struct nla_policy al_mappings_policy[ANONLEAK_A_MAX + 1] = {
+	[ANONLEAK_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy al_clear_policy[ANONLEAK_A_MAX + 1] = {
+	[ANONLEAK_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static struct netlink_range_validation al_range_mappings = {
+	.min = 1, .max = 1ULL << 28,
+};
+
+static struct netlink_range_validation al_range_sites = {
+	.min = 1, .max = 1ULL << 24,
+};
+
+static struct netlink_range_validation al_range_procs = {
+	.min = 1, .max = 1ULL << 22,
+};
+
+static struct netlink_range_validation al_range_exited = {
+	.min = 0, .max = 1ULL << 20,
+};
+
+static const struct nla_policy al_config_policy[ANONLEAK_CONFIG_A_MAX + 1] = {
+	[ANONLEAK_CONFIG_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+	[ANONLEAK_CONFIG_A_STACK_DEPTH] = NLA_POLICY_RANGE(NLA_U32, 1,
+							   ANONLEAK_MAX_FRAMES),
+	[ANONLEAK_CONFIG_A_MIN_SIZE] = { .type = NLA_U64 },
+	[ANONLEAK_CONFIG_A_FILTER_PID] = { .type = NLA_U32 },
+	[ANONLEAK_CONFIG_A_FILTER_UID] = { .type = NLA_U32 },
+	[ANONLEAK_CONFIG_A_FILTER_COMM] = { .type = NLA_NUL_STRING,
+					    .len = TASK_COMM_LEN - 1 },
+	[ANONLEAK_CONFIG_A_MAX_MAPPINGS] =
+		NLA_POLICY_FULL_RANGE(NLA_U64, &al_range_mappings),
+	[ANONLEAK_CONFIG_A_MAX_SITES] =
+		NLA_POLICY_FULL_RANGE(NLA_U64, &al_range_sites),
+	[ANONLEAK_CONFIG_A_MAX_PROCS] =
+		NLA_POLICY_FULL_RANGE(NLA_U64, &al_range_procs),
+	[ANONLEAK_CONFIG_A_MAX_EXITED] =
+		NLA_POLICY_FULL_RANGE(NLA_U64, &al_range_exited),
+};
+
+static const struct nla_policy al_set_config_policy[ANONLEAK_A_MAX + 1] = {
+	[ANONLEAK_A_CONFIG] = NLA_POLICY_NESTED(al_config_policy),
 };
 
 static size_t al_stats_size(void)
@@ -103,22 +161,75 @@ err:
 	return -EMSGSIZE;
 }
 
-static int al_stats_doit(struct sk_buff *skb, struct genl_info *info)
+/* Reply sizing, as kernel/taskstats.c: every attribute counted. */
+static size_t al_config_size(void)
+{
+	return nla_total_size(0) +			/* ANONLEAK_A_CONFIG */
+		nla_total_size(sizeof(u8)) +		/* ENABLED */
+		nla_total_size(sizeof(u32)) * 3 +	/* DEPTH, PID, UID */
+		nla_total_size(TASK_COMM_LEN) +		/* FILTER_COMM */
+		nla_total_size_64bit(sizeof(u64)) * 5;	/* MIN_SIZE, caps */
+}
+
+static int al_fill_config(struct sk_buff *skb)
+{
+	struct nlattr *nest = nla_nest_start(skb, ANONLEAK_A_CONFIG);
+	int uid = READ_ONCE(al_filter_uid);
+	char comm[TASK_COMM_LEN];
+	pid_t pid = 0;
+
+	memcpy(comm, al_filter_comm, sizeof(comm));
+	comm[TASK_COMM_LEN - 1] = 0;
+	if (READ_ONCE(al_filter_pid)) {
+		struct pid *p;
+
+		/* The filter is kept in the initial namespace: show the caller's. */
+		rcu_read_lock();
+		p = find_pid_ns(READ_ONCE(al_filter_pid), &init_pid_ns);
+		pid = p ? pid_nr_ns(p, task_active_pid_ns(current)) : 0;
+		rcu_read_unlock();
+	}
+	if (!nest ||
+	    nla_put_u8(skb, ANONLEAK_CONFIG_A_ENABLED, READ_ONCE(al_enabled)) ||
+	    nla_put_u32(skb, ANONLEAK_CONFIG_A_STACK_DEPTH, READ_ONCE(al_stack_depth)) ||
+	    al_put_u64(skb, ANONLEAK_CONFIG_A_MIN_SIZE, READ_ONCE(al_min_size),
+		       ANONLEAK_CONFIG_A_PAD) ||
+	    nla_put_u32(skb, ANONLEAK_CONFIG_A_FILTER_PID, pid) ||
+	    nla_put_u32(skb, ANONLEAK_CONFIG_A_FILTER_UID,
+			uid < 0 ? ANONLEAK_UID_ANY : uid) ||
+	    nla_put_string(skb, ANONLEAK_CONFIG_A_FILTER_COMM, comm) ||
+	    al_put_u64(skb, ANONLEAK_CONFIG_A_MAX_MAPPINGS, READ_ONCE(al_max_mappings),
+		       ANONLEAK_CONFIG_A_PAD) ||
+	    al_put_u64(skb, ANONLEAK_CONFIG_A_MAX_SITES, READ_ONCE(al_max_sites),
+		       ANONLEAK_CONFIG_A_PAD) ||
+	    al_put_u64(skb, ANONLEAK_CONFIG_A_MAX_PROCS, READ_ONCE(al_max_procs),
+		       ANONLEAK_CONFIG_A_PAD) ||
+	    al_put_u64(skb, ANONLEAK_CONFIG_A_MAX_EXITED, READ_ONCE(al_max_exited),
+		       ANONLEAK_CONFIG_A_PAD)) {
+		if (nest)
+			nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int al_reply(struct genl_info *info, u8 cmd, size_t size,
+		    int (*fill)(struct sk_buff *skb))
 {
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
 
-	msg = genlmsg_new(al_stats_size(), GFP_KERNEL);
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &al_genl_family, 0,
-				ANONLEAK_CMD_GET_STATS);
+	hdr = genlmsg_put_reply(msg, info, &al_genl_family, 0, cmd);
 	if (!hdr) {
 		err = -EMSGSIZE;
 		goto err;
 	}
-	err = al_fill_stats(msg);
+	err = fill(msg);
 	if (err)
 		goto err;
 	genlmsg_end(msg, hdr);
@@ -129,199 +240,121 @@ err:
 	return err;
 }
 
-/* Dump cursor, in cb->ctx: stable keys only. */
-struct al_dump_ctx {
-	unsigned long next_site;	/* resume at this site id */
-	u32 pid;			/* filter, 0: all */
-};
-
-/* Counters of a site copied under its proc's lock. */
-struct al_site_snap {
-	u64 c[ANONLEAK_SITE_A_MAX + 1];
-	u8 state;
-	char comm[TASK_COMM_LEN];
-};
-
-static int al_sites_start(struct netlink_callback *cb)
+static int al_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct al_dump_ctx *ctx = (struct al_dump_ctx *)cb->ctx;
-	struct nlattr *tb[ANONLEAK_A_MAX + 1];
+	return al_reply(info, ANONLEAK_CMD_GET_STATS, al_stats_size(),
+			al_fill_stats);
+}
+
+static int al_get_config_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return al_reply(info, ANONLEAK_CMD_GET_CONFIG, al_config_size(),
+			al_fill_config);
+}
+
+/*
+ * Validate every setting first (the policy checked types and ranges; the
+ * pid must exist), then apply them all. Ops of this family are serialised
+ * by the genetlink core, and so are SET_CONFIG calls.
+ */
+static int al_set_config_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[ANONLEAK_CONFIG_A_MAX + 1];
+	pid_t filter_pid = -1;
 	int err;
 
-	BUILD_BUG_ON(sizeof(*ctx) > sizeof(cb->ctx));
-	memset(ctx, 0, sizeof(*ctx));
-	/* Already validated by the core against the same policy. */
-	err = genlmsg_parse(cb->nlh, &al_genl_family, tb, ANONLEAK_A_MAX,
-			    al_sites_policy, cb->extack);
+	if (GENL_REQ_ATTR_CHECK(info, ANONLEAK_A_CONFIG))
+		return -EINVAL;
+	err = nla_parse_nested(tb, ANONLEAK_CONFIG_A_MAX,
+			       info->attrs[ANONLEAK_A_CONFIG], al_config_policy,
+			       info->extack);
 	if (err)
 		return err;
-	if (tb[ANONLEAK_A_PID])
-		ctx->pid = nla_get_u32(tb[ANONLEAK_A_PID]);
-	return 0;
-}
 
-static void al_site_snapshot(struct al_site *site, struct al_site_snap *s)
-{
-	struct al_proc *proc = site->proc;
+	if (tb[ANONLEAK_CONFIG_A_FILTER_PID]) {
+		u32 nr = nla_get_u32(tb[ANONLEAK_CONFIG_A_FILTER_PID]);
 
-	spin_lock(&proc->lock);
-	if (proc->state == AL_PROC_RUNNING)
-		al_oldest_refresh(proc);
-	s->c[ANONLEAK_SITE_A_ID] = site->id;
-	s->c[ANONLEAK_SITE_A_LIVE_COUNT] = site->live_count;
-	s->c[ANONLEAK_SITE_A_LIVE_BYTES] = site->live_bytes;
-	s->c[ANONLEAK_SITE_A_TOTAL_MAPS] = site->total_maps;
-	s->c[ANONLEAK_SITE_A_TOTAL_UNMAPS] = site->total_unmaps;
-	s->c[ANONLEAK_SITE_A_SPLITS] = site->splits;
-	s->c[ANONLEAK_SITE_A_MAPPED_BYTES] = site->mapped_bytes;
-	s->c[ANONLEAK_SITE_A_UNMAPPED_BYTES] = site->unmapped_bytes;
-	s->c[ANONLEAK_SITE_A_PEAK_BYTES] = site->peak_bytes;
-	s->c[ANONLEAK_SITE_A_FIRST_SEEN] = site->first_seen;
-	s->c[ANONLEAK_SITE_A_LAST_SEEN] = site->last_seen;
-	s->c[ANONLEAK_SITE_A_OLDEST] = site->live_count ? site->oldest : 0;
-	s->state = proc->state;
-	memcpy(s->comm, proc->comm, sizeof(s->comm));
-	spin_unlock(&proc->lock);
-}
+		filter_pid = 0;
+		if (nr) {
+			struct pid *p;
 
-static int al_fill_frames(struct sk_buff *skb, const struct al_site *site,
-			  bool objects)
-{
-	const struct al_object *obj;
-	struct nlattr *frames, *frame;
-	unsigned long addr;
-	unsigned int i;
-	u64 offset;
-
-	frames = nla_nest_start(skb, ANONLEAK_SITE_A_FRAMES);
-	if (!frames)
-		return -EMSGSIZE;
-	for (i = 0; i < site->depth; i++) {
-		addr = al_frame(site, i, &obj, &offset);
-		frame = nla_nest_start(skb, 0);
-		if (!frame ||
-		    nla_put_u64_64bit(skb, ANONLEAK_FRAME_A_ADDR, addr,
-				      ANONLEAK_FRAME_A_PAD))
-			return -EMSGSIZE;
-		if (obj && objects &&
-		    (nla_put_u64_64bit(skb, ANONLEAK_FRAME_A_OFFSET, offset,
-				       ANONLEAK_FRAME_A_PAD) ||
-		     nla_put_string(skb, ANONLEAK_FRAME_A_OBJECT, obj->path) ||
-		     (obj->build_id_len &&
-		      nla_put(skb, ANONLEAK_FRAME_A_BUILD_ID, obj->build_id_len,
-			      obj->build_id))))
-			return -EMSGSIZE;
-		nla_nest_end(skb, frame);
-	}
-	nla_nest_end(skb, frames);
-	return 0;
-}
-
-static const u8 al_site_counters[] = {
-	ANONLEAK_SITE_A_ID,
-	ANONLEAK_SITE_A_LIVE_COUNT,
-	ANONLEAK_SITE_A_LIVE_BYTES,
-	ANONLEAK_SITE_A_TOTAL_MAPS,
-	ANONLEAK_SITE_A_TOTAL_UNMAPS,
-	ANONLEAK_SITE_A_SPLITS,
-	ANONLEAK_SITE_A_MAPPED_BYTES,
-	ANONLEAK_SITE_A_UNMAPPED_BYTES,
-	ANONLEAK_SITE_A_PEAK_BYTES,
-	ANONLEAK_SITE_A_FIRST_SEEN,
-	ANONLEAK_SITE_A_LAST_SEEN,
-};
-
-static int al_fill_site(struct sk_buff *skb, struct netlink_callback *cb,
-			struct al_site *site, pid_t nr,
-			const struct al_site_snap *s, bool objects)
-{
-	struct nlattr *nest;
-	unsigned int i;
-	void *hdr;
-
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &al_genl_family, NLM_F_MULTI, ANONLEAK_CMD_GET_SITES);
-	if (!hdr)
-		return -EMSGSIZE;
-	genl_dump_check_consistent(cb, hdr);
-
-	if (nla_put_u32(skb, ANONLEAK_A_PID, nr) ||
-	    nla_put_string(skb, ANONLEAK_A_COMM, s->comm) ||
-	    al_put_u64(skb, ANONLEAK_A_PROC_ID, site->proc->id, ANONLEAK_A_PAD) ||
-	    nla_put_u8(skb, ANONLEAK_A_PROC_STATE,
-		       s->state == AL_PROC_RUNNING ? ANONLEAK_PROC_RUNNING :
-						     ANONLEAK_PROC_EXITED) ||
-	    al_put_u64(skb, ANONLEAK_A_NOW, ktime_get_boottime_ns(), ANONLEAK_A_PAD))
-		goto cancel;
-
-	nest = nla_nest_start(skb, ANONLEAK_A_SITE);
-	if (!nest)
-		goto cancel;
-	for (i = 0; i < ARRAY_SIZE(al_site_counters); i++)
-		if (al_put_u64(skb, al_site_counters[i],
-			       s->c[al_site_counters[i]], ANONLEAK_SITE_A_PAD))
-			goto cancel;
-	if (s->c[ANONLEAK_SITE_A_OLDEST] &&
-	    al_put_u64(skb, ANONLEAK_SITE_A_OLDEST, s->c[ANONLEAK_SITE_A_OLDEST],
-		       ANONLEAK_SITE_A_PAD))
-		goto cancel;
-	if (al_fill_frames(skb, site, objects))
-		goto cancel;
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
-
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
-}
-
-static int al_sites_dump(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	struct al_dump_ctx *ctx = (struct al_dump_ctx *)cb->ctx;
-	struct pid_namespace *ns = task_active_pid_ns(current);
-	struct al_site_snap *snap;
-	struct al_site *site;
-	unsigned long idx;
-	int err = 0;
-
-	snap = kmalloc(sizeof(*snap), GFP_KERNEL);
-	if (!snap)
-		return -ENOMEM;
-
-	cb->seq = atomic_read(&al_gen);
-	rcu_read_lock();
-	xa_for_each_start(&al_sites, idx, site, ctx->next_site) {
-		pid_t nr = pid_nr_ns(site->proc->pid, ns);
-
-		/* Not visible from the caller's pid namespace, or filtered. */
-		if (!nr || (ctx->pid && nr != ctx->pid)) {
-			ctx->next_site = idx + 1;
-			continue;
+			rcu_read_lock();
+			p = find_vpid(nr);
+			filter_pid = p ? pid_nr(p) : -1;
+			rcu_read_unlock();
+			if (filter_pid < 0) {
+				NL_SET_ERR_MSG_ATTR(info->extack,
+						    tb[ANONLEAK_CONFIG_A_FILTER_PID],
+						    "no such process");
+				return -ESRCH;
+			}
 		}
-		al_site_snapshot(site, snap);
-		err = al_fill_site(skb, cb, site, nr, snap, true);
-		/* Object paths too long for one message: addresses only. */
-		if (err && !skb->len)
-			err = al_fill_site(skb, cb, site, nr, snap, false);
-		if (err)
-			break;
-		ctx->next_site = idx + 1;
 	}
-	rcu_read_unlock();
-	kfree(snap);
+	if (tb[ANONLEAK_CONFIG_A_FILTER_UID]) {
+		u32 uid = nla_get_u32(tb[ANONLEAK_CONFIG_A_FILTER_UID]);
 
-	/* A site that does not fit an empty message would stall the dump. */
-	if (err && !skb->len)
-		return err;
-	return skb->len;
+		if (uid != ANONLEAK_UID_ANY && uid > INT_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[ANONLEAK_CONFIG_A_FILTER_UID],
+					    "uid out of range");
+			return -EINVAL;
+		}
+	}
+
+	/* Everything is valid: apply. */
+	if (tb[ANONLEAK_CONFIG_A_ENABLED])
+		WRITE_ONCE(al_enabled, nla_get_u8(tb[ANONLEAK_CONFIG_A_ENABLED]));
+	if (tb[ANONLEAK_CONFIG_A_STACK_DEPTH])
+		WRITE_ONCE(al_stack_depth,
+			   nla_get_u32(tb[ANONLEAK_CONFIG_A_STACK_DEPTH]));
+	if (tb[ANONLEAK_CONFIG_A_MIN_SIZE])
+		WRITE_ONCE(al_min_size, nla_get_u64(tb[ANONLEAK_CONFIG_A_MIN_SIZE]));
+	if (filter_pid >= 0)
+		WRITE_ONCE(al_filter_pid, filter_pid);
+	if (tb[ANONLEAK_CONFIG_A_FILTER_UID]) {
+		u32 uid = nla_get_u32(tb[ANONLEAK_CONFIG_A_FILTER_UID]);
+
+		WRITE_ONCE(al_filter_uid, uid == ANONLEAK_UID_ANY ? -1 : (int)uid);
+	}
+	if (tb[ANONLEAK_CONFIG_A_FILTER_COMM]) {
+		char comm[TASK_COMM_LEN] = "";
+
+		nla_strscpy(comm, tb[ANONLEAK_CONFIG_A_FILTER_COMM], sizeof(comm));
+		memcpy(al_filter_comm, comm, sizeof(comm));
+	}
+	if (tb[ANONLEAK_CONFIG_A_MAX_MAPPINGS])
+		WRITE_ONCE(al_max_mappings,
+			   nla_get_u64(tb[ANONLEAK_CONFIG_A_MAX_MAPPINGS]));
+	if (tb[ANONLEAK_CONFIG_A_MAX_SITES])
+		WRITE_ONCE(al_max_sites, nla_get_u64(tb[ANONLEAK_CONFIG_A_MAX_SITES]));
+	if (tb[ANONLEAK_CONFIG_A_MAX_PROCS])
+		WRITE_ONCE(al_max_procs, nla_get_u64(tb[ANONLEAK_CONFIG_A_MAX_PROCS]));
+	if (tb[ANONLEAK_CONFIG_A_MAX_EXITED])
+		WRITE_ONCE(al_max_exited,
+			   nla_get_u64(tb[ANONLEAK_CONFIG_A_MAX_EXITED]));
+	return 0;
 }
+
+static int al_clear_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *pid = info->attrs[ANONLEAK_A_PID];
+	int err;
+
+	err = al_clear(task_active_pid_ns(current), pid ? nla_get_u32(pid) : 0);
+	if (err == -ESRCH)
+		NL_SET_ERR_MSG_ATTR(info->extack, pid, "no records of this pid");
+	return err;
+}
+
+static const struct genl_multicast_group al_mcgrps[] = {
+	{ .name = ANONLEAK_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
 
 static const struct genl_ops al_genl_ops[] = {
 	{
 		.cmd = ANONLEAK_CMD_GET_STATS,
 		.doit = al_stats_doit,
-		.policy = al_stats_policy,
+		.policy = al_none_policy,
 		.maxattr = ANONLEAK_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
@@ -333,11 +366,50 @@ static const struct genl_ops al_genl_ops[] = {
 		.maxattr = ANONLEAK_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = ANONLEAK_CMD_GET_PROCS,
+		.start = al_procs_start,
+		.dumpit = al_procs_dump,
+		.policy = al_procs_policy,
+		.maxattr = ANONLEAK_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ANONLEAK_CMD_GET_MAPPINGS,
+		.start = al_mappings_start,
+		.dumpit = al_mappings_dump,
+		.policy = al_mappings_policy,
+		.maxattr = ANONLEAK_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ANONLEAK_CMD_GET_CONFIG,
+		.doit = al_get_config_doit,
+		.policy = al_none_policy,
+		.maxattr = ANONLEAK_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ANONLEAK_CMD_SET_CONFIG,
+		.doit = al_set_config_doit,
+		.policy = al_set_config_policy,
+		.maxattr = ANONLEAK_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ANONLEAK_CMD_CLEAR,
+		.doit = al_clear_doit,
+		.policy = al_clear_policy,
+		.maxattr = ANONLEAK_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
-static struct genl_family al_genl_family __ro_after_init = {
+struct genl_family al_genl_family __ro_after_init = {
 	.ops = al_genl_ops,
 	.n_ops = ARRAY_SIZE(al_genl_ops),
+	.mcgrps = al_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(al_mcgrps),
 	.name = ANONLEAK_GENL_NAME,
 	.version = ANONLEAK_GENL_VERSION,
 	.module = THIS_MODULE,
@@ -345,12 +417,40 @@ static struct genl_family al_genl_family __ro_after_init = {
 	.netnsok = false,
 };
 
+/* Events are sent by the reaper; this keeps them off a family going away. */
+static DEFINE_MUTEX(al_events_lock);
+static bool al_events_up;
+
+void al_genl_exit_event(struct al_proc *proc)
+{
+	struct sk_buff *skb;
+
+	mutex_lock(&al_events_lock);
+	if (al_events_up &&
+	    genl_has_listeners(&al_genl_family, &init_net, 0)) {
+		skb = al_exit_event_msg(proc);
+		if (skb)
+			genlmsg_multicast(&al_genl_family, skb, 0, 0, GFP_KERNEL);
+	}
+	mutex_unlock(&al_events_lock);
+}
+
 int __init al_genl_init(void)
 {
-	return genl_register_family(&al_genl_family);
+	int err = genl_register_family(&al_genl_family);
+
+	if (!err) {
+		mutex_lock(&al_events_lock);
+		al_events_up = true;
+		mutex_unlock(&al_events_lock);
+	}
+	return err;
 }
 
 void al_genl_uninit(void)
 {
+	mutex_lock(&al_events_lock);
+	al_events_up = false;
+	mutex_unlock(&al_events_lock);
 	genl_unregister_family(&al_genl_family);
 }

@@ -12,12 +12,14 @@
 #include <linux/slab.h>
 #include <linux/hashtable.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/cred.h>
 #include <linux/uidgid.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
+#include <linux/mutex.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 
@@ -34,6 +36,8 @@ static u32 al_proc_next;		/* xa_alloc_cyclic() cursor */
 static struct kmem_cache *al_range_cache;
 
 static LLIST_HEAD(al_reap_list);
+/* Held by the reaper and by CLEAR: no proc is freed under the other's feet. */
+static DEFINE_MUTEX(al_reap_mutex);
 static void al_reap_fn(struct work_struct *work);
 static DECLARE_WORK(al_reap_work, al_reap_fn);
 
@@ -120,6 +124,7 @@ static struct al_proc *al_proc_create(struct mm_struct *mm)
 	proc->state = AL_PROC_RUNNING;
 	proc->start_time = al_now();
 	proc->pid = get_pid(task_tgid(current));
+	proc->uid = from_kuid(&init_user_ns, current_uid());
 	get_task_comm(proc->comm, current->group_leader);
 
 	spin_lock(&al_procs_lock);
@@ -164,11 +169,11 @@ static void al_range_insert(struct al_proc *proc, struct al_range *new)
 	}
 	rb_link_node(&new->node, parent, link);
 	rb_insert_color(&new->node, &proc->ranges);
+	proc->changes++;
 }
 
 /* The first range that ends after @start, or NULL. */
-static struct al_range *al_range_first(struct al_proc *proc,
-				       unsigned long start)
+struct al_range *al_range_first(struct al_proc *proc, unsigned long start)
 {
 	struct rb_node *node = proc->ranges.rb_node;
 	struct al_range *found = NULL;
@@ -232,6 +237,7 @@ static void __al_retire(struct al_proc *proc, unsigned long start,
 
 		if (seq_limit && (s32)(r->seq - seq) > 0)
 			continue;
+		proc->changes++;
 
 		if (r->start >= start && r->end <= end) {
 			al_account_unmap(proc, r, r->end - r->start, true);
@@ -487,6 +493,7 @@ static void __al_move(struct al_proc *proc, unsigned long old_addr,
 		if (!copy && r->start >= old_addr && r->end <= end) {
 			/* The common case: the whole record moves. */
 			rb_erase(&r->node, &proc->ranges);
+			proc->changes++;
 			r->start += delta;
 			r->end += delta;
 			r->seq = ++proc->seq;
@@ -542,6 +549,7 @@ void al_mremap_move(struct mm_struct *mm, unsigned long old_addr,
 			__al_retire(proc, new_addr + len, new_addr + ctx->new_len,
 				    false, 0);
 			r->end = new_addr + ctx->new_len;
+			proc->changes++;
 			al_account_grow(proc, r, ctx->new_len - len);
 		}
 	}
@@ -577,6 +585,7 @@ void al_mremap_grow(struct mm_struct *mm, unsigned long old_end,
 		goto unlock;
 	__al_retire(proc, old_end, new_end, false, 0);
 	r->end = new_end;
+	proc->changes++;
 	al_account_grow(proc, r, new_end - old_end);
 unlock:
 	spin_unlock(&proc->lock);
@@ -665,9 +674,12 @@ static void al_reap_fn(struct work_struct *work)
 	struct al_proc *proc, *tmp;
 	LIST_HEAD(victims);
 
+	mutex_lock(&al_reap_mutex);
 	list = llist_reverse_order(list);
 	llist_for_each_entry_safe(proc, tmp, list, reap_node) {
 		al_ranges_free(&proc->reap_ranges, true);
+		if (proc->live_count)
+			al_genl_exit_event(proc);
 
 		spin_lock(&al_procs_lock);
 		list_add_tail(&proc->exited_node, &al_exited);
@@ -689,6 +701,7 @@ static void al_reap_fn(struct work_struct *work)
 		list_del(&proc->exited_node);
 		al_proc_destroy(proc);
 	}
+	mutex_unlock(&al_reap_mutex);
 }
 
 /* exit_mmap(): the mm is going away, nothing can map into it any more. */
@@ -720,6 +733,71 @@ void al_mm_exit(struct mm_struct *mm)
 	queue_work(system_unbound_wq, &al_reap_work);
 out:
 	rcu_read_unlock();
+}
+
+/*
+ * Forget what a running proc recorded: its ranges and sites go, the proc
+ * stays and keeps being tracked from zero. Process context.
+ */
+static void al_proc_reset(struct al_proc *proc)
+{
+	struct al_site *site, *tmp;
+	struct rb_root ranges;
+
+	spin_lock(&proc->lock);
+	ranges = proc->ranges;
+	proc->ranges = RB_ROOT;
+	proc->changes++;
+	/* Under proc->lock: no mapping can pick a site up while it goes. */
+	list_for_each_entry_safe(site, tmp, &proc->sites, proc_node) {
+		list_del(&site->proc_node);
+		al_site_free(site);
+	}
+	proc->nr_sites = 0;
+	al_stat_add(live_bytes, -(s64)proc->live_bytes);
+	proc->live_bytes = 0;
+	proc->live_count = 0;
+	proc->oldest_stale = false;
+	spin_unlock(&proc->lock);
+	al_ranges_free(&ranges, true);
+	atomic_inc(&al_gen);
+}
+
+/*
+ * CLEAR: forget the records of the process @nr as seen from @ns, or of
+ * every process when @nr is 0. Returns -ESRCH when nothing matched.
+ */
+int al_clear(struct pid_namespace *ns, pid_t nr)
+{
+	struct al_proc *proc;
+	unsigned long id;
+	bool found = false;
+
+	/* Exited processes still waiting for the reaper become listed. */
+	flush_work(&al_reap_work);
+	mutex_lock(&al_reap_mutex);
+	xa_for_each(&al_procs, id, proc) {
+		if (nr && pid_nr_ns(proc->pid, ns) != nr)
+			continue;
+		found = true;
+		if (READ_ONCE(proc->state) == AL_PROC_RUNNING) {
+			al_proc_reset(proc);
+			continue;
+		}
+		spin_lock(&al_procs_lock);
+		if (list_empty(&proc->exited_node)) {
+			/* Exited after the flush: the reaper owns it now. */
+			spin_unlock(&al_procs_lock);
+			continue;
+		}
+		list_del_init(&proc->exited_node);
+		atomic_long_dec(&al_nr_exited);
+		spin_unlock(&al_procs_lock);
+		al_proc_destroy(proc);
+		cond_resched();
+	}
+	mutex_unlock(&al_reap_mutex);
+	return found ? 0 : -ESRCH;
 }
 
 void al_stats_read(struct al_stats *st)

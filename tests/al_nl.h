@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
+#include <linux/netlink.h>
 #include <linux/anonleak.h>
 
 struct al_t_site {
@@ -232,6 +233,92 @@ static inline int al_t_stats(struct al_t_stats *st)
 		return fam;
 	return al_t_request(fam, ANONLEAK_CMD_GET_STATS, 0, 0, 0,
 			    al_t_stats_cb, st);
+}
+
+/*
+ * General request: @build adds attributes; every reply message goes to @cb;
+ * an error's extack message lands in @ext. Returns 0 or -errno.
+ */
+typedef void (*al_t_build_t)(struct nlmsghdr *nlh, void *arg);
+
+static inline int al_t_ext_cb(const struct nlattr *a, void *data)
+{
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
+	    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING))
+		snprintf(data, 256, "%s", mnl_attr_get_str(a));
+	return MNL_CB_OK;
+}
+
+static inline int al_t_req(int family, uint8_t cmd, uint16_t flags,
+			   al_t_build_t build, void *barg, mnl_cb_t cb,
+			   void *data, char ext[256])
+{
+	static char buf[1 << 16];
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	unsigned int seq = 4242, portid;
+	int one = 1, ret = 0, len;
+
+	if (ext)
+		ext[0] = 0;
+	nl = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl)
+		return -errno;
+	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = family;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = seq;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = cmd;
+	g->version = 1;
+	if (build)
+		build(nlh, barg);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (;;) {
+		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (len < 0) {
+			ret = -errno;
+			goto out;
+		}
+		for (nlh = (struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != portid)
+				continue;	/* not a reply to this request */
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+				if (ext && (nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+					mnl_attr_parse(nlh, sizeof(*e), al_t_ext_cb, ext);
+				ret = e->error;
+				goto out;
+			}
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				/* a dump ends here: no separate ACK follows */
+				ret = *(int *)mnl_nlmsg_get_payload(nlh);
+				if (ext && (nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+					mnl_attr_parse(nlh, sizeof(int), al_t_ext_cb, ext);
+				goto out;
+			}
+			if (cb && cb(nlh, data) < MNL_CB_OK) {
+				ret = -EBADMSG;
+				goto out;
+			}
+		}
+	}
+out:
+	mnl_socket_close(nl);
+	return ret;
 }
 
 /* The site of this dump whose frames hold a return address in [lo, hi). */
