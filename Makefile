@@ -35,6 +35,12 @@ LINUX_SRC_FILES := tools/testing/selftests/kselftest_harness.h \
 		   scripts/checkpatch.pl scripts/spelling.txt \
 		   scripts/const_structs.checkpatch
 KSFT_INC := $(LINUX_SRC)/tools/testing/selftests
+# YNL (the kernel's netlink spec tooling) and its schemas, from 6.12's source:
+# the protocol spec is validated and exercised against the module with them.
+LINUX_SRC_612_TAR ?= /usr/src/linux-source-6.12.tar.xz
+LINUX_SRC_612 := $(BUILD)/linux-src-6.12
+LINUX_SRC_612_STAMP := $(LINUX_SRC_612)/.extracted
+SPEC := Documentation/netlink/specs/anonleak.yaml
 CHECKPATCH := $(LINUX_SRC)/scripts/checkpatch.pl
 
 STYLE_FILES = $(filter-out %.mod.c,$(wildcard module/*.c module/*.h \
@@ -46,7 +52,7 @@ KBUILD_PRODUCTS := -name '*.o' -o -name '*.ko' -o -name '*.mod' -o \
 STAGE := scripts/check-stage.sh
 
 .PHONY: all build deps module module-prep userspace tests unit check demo \
-	style sparse clean help
+	style sparse spec clean help
 
 all: deps
 	$(MAKE) build
@@ -83,8 +89,23 @@ $(LINUX_SRC_STAMP): $(LINUX_SRC_TAR)
 		--occurrence=1 $(addprefix $$top/,$(LINUX_SRC_FILES))
 	touch $@
 
-tests: $(LINUX_SRC_STAMP)
+$(LINUX_SRC_612_STAMP):
+	@test -f $(LINUX_SRC_612_TAR) || { echo "$(LINUX_SRC_612_TAR) missing:" \
+		"run scripts/deps.sh --all" >&2; exit 1; }
+	rm -rf $(LINUX_SRC_612) && mkdir -p $(LINUX_SRC_612)
+	top=$$(basename $(LINUX_SRC_612_TAR) .tar.xz) && \
+	tar -xJf $(LINUX_SRC_612_TAR) -C $(LINUX_SRC_612) --strip-components=1 \
+		$$top/tools/net/ynl/lib $$top/tools/net/ynl/cli.py \
+		$$top/Documentation/netlink/genetlink-c.yaml
+	touch $@
+
+tests: $(LINUX_SRC_STAMP) $(LINUX_SRC_612_STAMP)
 	$(MAKE) -C tests KSFT_INC=$(KSFT_INC) OUT=$(BUILD)/tests
+
+# The YNL spec against the kernel's schema for its protocol.
+spec: $(LINUX_SRC_612_STAMP)
+	/usr/bin/python3 scripts/check-spec.py $(SPEC) \
+		$(LINUX_SRC_612)/Documentation/netlink
 
 unit: $(LINUX_SRC_STAMP)
 	$(MAKE) -C userspace test KSFT_INC=$(KSFT_INC) OUT=$(BUILD)/unit
@@ -112,6 +133,7 @@ check:
 	@$(STAGE) unit -- $(MAKE) --no-print-directory unit || true
 	@$(STAGE) style -- $(MAKE) --no-print-directory style || true
 	@$(STAGE) sparse -- $(MAKE) --no-print-directory sparse || true
+	@$(STAGE) spec -- $(MAKE) --no-print-directory spec || true
 	@for k in $(CHECK_KERNELS); do \
 		$(STAGE) --gate module-$$k -- \
 			$(MAKE) --no-print-directory module KVER=$$k && \

@@ -24,7 +24,7 @@ pkgs=(build-essential make gcc libc6-dev pkg-config
       qemu-system-x86 busybox-static cpio kmod xz-utils
       libmnl-dev libdw-dev libelf-dev elfutils
       linux-image-amd64 linux-headers-amd64 linux-source-6.1
-      sparse python3 perl)
+      sparse python3 perl python3-yaml python3-jsonschema)
 [ "$want_bench" = 1 ] && pkgs+=(bpftrace bpfcc-tools)
 
 bpo_list=/etc/apt/sources.list.d/anonleak-backports.sources
@@ -39,6 +39,10 @@ if [ "$want_612" = 1 ] && ! ls /boot/vmlinuz-6.12.* >/dev/null 2>&1; then
 	need_612=1
 fi
 if [ "$want_612" = 1 ] && ! ls -d /lib/modules/6.12.*/build >/dev/null 2>&1; then
+	need_612=1
+fi
+# The 6.12 source gives the YNL schema and tools the protocol spec is tested with.
+if [ "$want_612" = 1 ] && [ ! -f /usr/src/linux-source-6.12.tar.xz ]; then
 	need_612=1
 fi
 
@@ -69,5 +73,5 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 if [ "$need_612" = 1 ]; then
 	apt-get install -y -q --no-install-recommends -t bookworm-backports \
-		linux-image-amd64 linux-headers-amd64
+		linux-image-amd64 linux-headers-amd64 linux-source-6.12
 fi
