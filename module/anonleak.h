@@ -244,6 +244,7 @@ struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
 			    u64 now);
 void al_site_free(struct al_site *site);
 size_t al_site_size(unsigned int depth);
+unsigned int al_site_slab_size(unsigned int depth);
 
 /* objects.c: what frames point into */
 void al_site_resolve(struct mm_struct *mm, struct al_site *site);

@@ -134,7 +134,7 @@ static int al_fill_stats(struct sk_buff *skb)
 	    al_put_u64(skb, ANONLEAK_STATS_A_FILTERED, st.filtered, ANONLEAK_STATS_A_PAD) ||
 	    nla_put_u32(skb, ANONLEAK_STATS_A_MAPPING_SIZE, al_range_size()) ||
 	    nla_put_u32(skb, ANONLEAK_STATS_A_SITE_SIZE,
-			al_site_size(READ_ONCE(al_stack_depth))) ||
+			al_site_slab_size(READ_ONCE(al_stack_depth))) ||
 	    nla_put_u32(skb, ANONLEAK_STATS_A_STACK_DEPTH, READ_ONCE(al_stack_depth)) ||
 	    al_put_u64(skb, ANONLEAK_STATS_A_MAX_MAPPINGS, READ_ONCE(al_max_mappings),
 		       ANONLEAK_STATS_A_PAD) ||

@@ -17,11 +17,15 @@
 #include "anonleak.h"
 
 #define AL_SITE_LOCKS	256
+/* Sites come from one slab cache per depth class: exact sizes, no rounding. */
+#define AL_SITE_CLASSES	(ANONLEAK_MAX_FRAMES / 8)
 
 static struct hlist_head *al_site_hash;
 static unsigned int al_site_hash_bits;
 static spinlock_t al_site_locks[AL_SITE_LOCKS];
 static u32 al_site_next;
+static struct kmem_cache *al_site_caches[AL_SITE_CLASSES];
+static char al_site_cache_names[AL_SITE_CLASSES][16];
 
 DEFINE_XARRAY_ALLOC(al_sites);
 atomic_long_t al_nr_sites = ATOMIC_LONG_INIT(0);
@@ -29,6 +33,24 @@ atomic_long_t al_nr_sites = ATOMIC_LONG_INIT(0);
 size_t al_site_size(unsigned int depth)
 {
 	return struct_size((struct al_site *)NULL, frames, depth);
+}
+
+static struct kmem_cache *al_site_cache(unsigned int depth)
+{
+	return al_site_caches[(max(depth, 1U) - 1) / 8];
+}
+
+/* Bytes of slab per site of @depth frames, as allocated. */
+unsigned int al_site_slab_size(unsigned int depth)
+{
+	return kmem_cache_size(al_site_cache(depth));
+}
+
+static void al_site_free_rcu(struct rcu_head *head)
+{
+	struct al_site *site = container_of(head, struct al_site, rcu);
+
+	kmem_cache_free(al_site_cache(site->depth), site);
 }
 
 /* Last executable VMA seen, to spare find_vma() for frames in one object. */
@@ -162,7 +184,7 @@ struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
 		al_stat_inc(drops_sites);
 		return NULL;
 	}
-	site = kzalloc(al_site_size(depth), GFP_NOWAIT | __GFP_NOWARN);
+	site = kmem_cache_zalloc(al_site_cache(depth), GFP_NOWAIT | __GFP_NOWARN);
 	if (!site)
 		goto err_nomem;
 	site->proc = proc;
@@ -174,7 +196,7 @@ struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
 	if (xa_alloc_cyclic(&al_sites, &id, site, xa_limit_32b, &al_site_next,
 			    GFP_NOWAIT | __GFP_NOWARN) < 0) {
 		al_site_unresolve(site);
-		kfree(site);
+		kmem_cache_free(al_site_cache(depth), site);
 		goto err_nomem;
 	}
 	site->id = id;
@@ -204,7 +226,8 @@ void al_site_free(struct al_site *site)
 	xa_erase(&al_sites, site->id);
 	atomic_long_dec(&al_nr_sites);
 	al_site_unresolve(site);
-	kfree_rcu(site, rcu);
+	/* Not kfree_rcu(): the caches go at unload, after an rcu_barrier(). */
+	call_rcu(&site->rcu, al_site_free_rcu);
 }
 
 int al_sites_init(void)
@@ -212,19 +235,37 @@ int al_sites_init(void)
 	unsigned long n = clamp_val(al_max_sites, 1024UL, 1UL << 20);
 	unsigned int i;
 
+	for (i = 0; i < AL_SITE_CLASSES; i++) {
+		snprintf(al_site_cache_names[i], sizeof(al_site_cache_names[i]),
+			 "al_site_%u", (i + 1) * 8);
+		al_site_caches[i] = kmem_cache_create(al_site_cache_names[i],
+						      al_site_size((i + 1) * 8),
+						      0, 0, NULL);
+		if (!al_site_caches[i])
+			goto err;
+	}
 	al_site_hash_bits = ilog2(roundup_pow_of_two(n));
 	al_site_hash = kvcalloc(1UL << al_site_hash_bits,
 				sizeof(*al_site_hash), GFP_KERNEL);
 	if (!al_site_hash)
-		return -ENOMEM;
+		goto err;
 	for (i = 0; i < AL_SITE_LOCKS; i++)
 		spin_lock_init(&al_site_locks[i]);
 	return 0;
+
+err:
+	while (i--)
+		kmem_cache_destroy(al_site_caches[i]);
+	return -ENOMEM;
 }
 
-/* Every site has been freed with its proc by now. */
+/* Every site has been freed with its proc, and rcu_barrier() has run. */
 void al_sites_uninit(void)
 {
+	unsigned int i;
+
 	WARN_ON(!xa_empty(&al_sites));
 	kvfree(al_site_hash);
+	for (i = 0; i < AL_SITE_CLASSES; i++)
+		kmem_cache_destroy(al_site_caches[i]);
 }
