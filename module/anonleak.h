@@ -172,6 +172,13 @@ DECLARE_PER_CPU(struct al_pcpu_stats, al_pcpu_stats);
 #define al_stat_inc(field)	this_cpu_inc(al_pcpu_stats.field)
 #define al_stat_add(field, v)	this_cpu_add(al_pcpu_stats.field, v)
 
+/* Count a record not made, and say so once per cause in the kernel log. */
+#define al_drop(cause, why) do {					\
+	al_stat_inc(drops_##cause);					\
+	pr_warn_once("%s: records are being dropped (counted in 'anonleak status')\n", \
+		     why);						\
+} while (0)
+
 struct al_stats {
 	u64 maps;
 	u64 unmaps;

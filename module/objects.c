@@ -121,7 +121,7 @@ static struct al_object *al_object_get(struct mm_struct *mm,
 	len = strlen(path);
 	obj = kzalloc(struct_size(obj, path, len + 1), GFP_NOWAIT | __GFP_NOWARN);
 	if (!obj) {
-		al_stat_inc(drops_nomem);
+		al_drop(nomem, "out of memory in a probe");
 		return NULL;
 	}
 	obj->dev = dev;

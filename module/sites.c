@@ -181,7 +181,7 @@ struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
 
 	if (atomic_long_inc_return(&al_nr_sites) > (long)READ_ONCE(al_max_sites)) {
 		atomic_long_dec(&al_nr_sites);
-		al_stat_inc(drops_sites);
+		al_drop(sites, "max_sites reached");
 		return NULL;
 	}
 	site = kmem_cache_zalloc(al_site_cache(depth), GFP_NOWAIT | __GFP_NOWARN);
@@ -210,7 +210,7 @@ struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
 
 err_nomem:
 	atomic_long_dec(&al_nr_sites);
-	al_stat_inc(drops_nomem);
+	al_drop(nomem, "out of memory in a probe");
 	return NULL;
 }
 

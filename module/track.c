@@ -108,7 +108,7 @@ static struct al_proc *al_proc_create(struct mm_struct *mm)
 	u32 id;
 
 	if (!al_cap_take(&al_nr_procs, READ_ONCE(al_max_procs))) {
-		al_stat_inc(drops_procs);
+		al_drop(procs, "max_procs reached");
 		return NULL;
 	}
 	proc = kzalloc(sizeof(*proc), GFP_NOWAIT | __GFP_NOWARN);
@@ -150,7 +150,7 @@ static struct al_proc *al_proc_create(struct mm_struct *mm)
 
 err_nomem:
 	atomic_long_dec(&al_nr_procs);
-	al_stat_inc(drops_nomem);
+	al_drop(nomem, "out of memory in a probe");
 	return NULL;
 }
 
@@ -251,10 +251,10 @@ static void __al_retire(struct al_proc *proc, unsigned long start,
 							 GFP_NOWAIT | __GFP_NOWARN);
 				if (!right) {
 					atomic_long_dec(&al_nr_ranges);
-					al_stat_inc(drops_nomem);
+					al_drop(nomem, "out of memory in a probe");
 				}
 			} else {
-				al_stat_inc(drops_mappings);
+				al_drop(mappings, "max_mappings reached");
 			}
 			if (right) {
 				*right = *r;
@@ -321,12 +321,12 @@ void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 	now = al_now();
 
 	if (!al_cap_take(&al_nr_ranges, READ_ONCE(al_max_mappings))) {
-		al_stat_inc(drops_mappings);
+		al_drop(mappings, "max_mappings reached");
 	} else {
 		r = kmem_cache_alloc(al_range_cache, GFP_NOWAIT | __GFP_NOWARN);
 		if (!r) {
 			atomic_long_dec(&al_nr_ranges);
-			al_stat_inc(drops_nomem);
+			al_drop(nomem, "out of memory in a probe");
 		}
 	}
 
@@ -442,13 +442,13 @@ static struct al_range *al_range_clone(struct al_proc *proc,
 	struct al_range *n;
 
 	if (!al_cap_take(&al_nr_ranges, READ_ONCE(al_max_mappings))) {
-		al_stat_inc(drops_mappings);
+		al_drop(mappings, "max_mappings reached");
 		return NULL;
 	}
 	n = kmem_cache_alloc(al_range_cache, GFP_NOWAIT | __GFP_NOWARN);
 	if (!n) {
 		atomic_long_dec(&al_nr_ranges);
-		al_stat_inc(drops_nomem);
+		al_drop(nomem, "out of memory in a probe");
 		return NULL;
 	}
 	*n = *r;

@@ -273,6 +273,44 @@ TEST(failed_mmap_records_nothing)
 	free(d.sites);
 }
 
+static int write_file(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fputs(val, f) < 0 ? -1 : 0;
+	return fclose(f) ? -1 : ret;
+}
+
+TEST(hugetlb_counted)
+{
+	struct al_t_dump d;
+	struct al_t_site *s;
+	size_t huge = 2UL << 20;
+	char *p;
+
+	if (write_file("/proc/sys/vm/nr_hugepages", "2"))
+		SKIP(return, "cannot reserve huge pages");
+	p = site_huge(huge);
+	if (p == MAP_FAILED) {
+		write_file("/proc/sys/vm/nr_hugepages", "0");
+		SKIP(return, "no 2 MiB huge pages here");
+	}
+	DUMP_SELF(&d);
+	s = FIND(&d, site_huge);
+	ASSERT_NE(NULL, s);
+	EXPECT_EQ(huge, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+	ASSERT_EQ(0, munmap(p, huge));
+	DUMP_SELF(&d);
+	s = FIND(&d, site_huge);
+	EXPECT_EQ(0, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
+	free(d.sites);
+	write_file("/proc/sys/vm/nr_hugepages", "0");
+}
+
 TEST(partial_unmaps)
 {
 	struct al_t_dump d;
