@@ -14,6 +14,12 @@
 static const struct command commands[] = {
 	{ "status", cmd_status, "show the module's counters, limits and probes" },
 	{ "report", cmd_report, "list live anonymous mappings per process and call site" },
+	{ "procs", cmd_procs, "list the process records, running and exited" },
+	{ "watch", cmd_watch, "show the call sites whose live bytes keep growing" },
+	{ "run", cmd_run, "run a command and report what it left mapped" },
+	{ "mappings", cmd_mappings, "list the live tracked ranges of a process" },
+	{ "config", cmd_config, "show or change the module's settings" },
+	{ "clear", cmd_clear, "forget records, all or one process's" },
 };
 
 static void print_usage(FILE *f)
@@ -26,8 +32,8 @@ static void print_usage(FILE *f)
 	      "\n"
 	      "Commands:\n", f);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].description);
-	fputs("  help     show the help of a command: anonleak help COMMAND\n"
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].description);
+	fputs("  help      show the help of a command: anonleak help COMMAND\n"
 	      "\n"
 	      "Run 'anonleak COMMAND --help' for the options of a command.\n"
 	      "\n"
@@ -37,8 +43,11 @@ static void print_usage(FILE *f)
 	      "  2  usage error (unknown option, malformed number or pid)\n"
 	      "  3  the anonleak module is not loaded (insmod anonleak.ko)\n"
 	      "  4  permission denied (needs CAP_NET_ADMIN)\n"
-	      "  5  no such process (report --pid)\n"
-	      "  6  protocol mismatch between this tool and the module\n", f);
+	      "  5  no such process (--pid, filter_pid=)\n"
+	      "  6  protocol mismatch between this tool and the module\n"
+	      "  7  run --fail-on-leak: the command left at least the threshold mapped\n"
+	      "anonleak run otherwise exits with the command's status (128 + N if\n"
+	      "killed by signal N).\n", f);
 }
 
 static const struct command *find_command(const char *name)

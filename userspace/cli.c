@@ -76,3 +76,9 @@ int cli_nl_error(const struct nl *nl, const char *what, int err, const char *det
 	return cli_error(AL_EXIT_ERROR, "%s: %s%s%s", what, strerror(-err),
 			 kmsg[0] ? ": kernel says: " : "", kmsg);
 }
+
+void cli_warn_inconsistent(const char *what)
+{
+	fprintf(stderr, "anonleak: warning: %s kept changing during %d attempts; "
+		"the result may mix old and new state\n", what, NL_DUMP_TRIES);
+}

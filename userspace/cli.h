@@ -10,6 +10,9 @@
 
 #ifndef ANONLEAK_VERSION
 #define ANONLEAK_VERSION "0.1"
+/* Warn that a dump still changed under us after NL_DUMP_TRIES runs. */
+void cli_warn_inconsistent(const char *what);
+
 #endif
 
 /* Documented in "anonleak --help" and anonleak.8: keep all three in step. */
@@ -19,8 +22,9 @@ enum al_exit {
 	AL_EXIT_USAGE = 2,	/* bad option, malformed number or pid */
 	AL_EXIT_NOMODULE = 3,	/* generic netlink family "anonleak" not found */
 	AL_EXIT_PERM = 4,	/* EPERM/EACCES: needs CAP_NET_ADMIN */
-	AL_EXIT_NOPROC = 5,	/* --pid names no record and no live process */
+	AL_EXIT_NOPROC = 5,	/* --pid names no record and no live process; ESRCH */
 	AL_EXIT_PROTO = 6,	/* family version too new, malformed reply */
+	AL_EXIT_LEAK = 7,	/* run --fail-on-leak: outstanding bytes at the threshold */
 };
 
 struct command {
@@ -31,6 +35,12 @@ struct command {
 
 int cmd_status(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_procs(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_mappings(int argc, char **argv);
+int cmd_config(int argc, char **argv);
+int cmd_clear(int argc, char **argv);
 
 /* Print "anonleak: <message>" on stderr and return code. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -53,5 +63,8 @@ int cli_open(struct nl **nl);
  * non-empty, explains a protocol error found while parsing (-EPROTO).
  */
 int cli_nl_error(const struct nl *nl, const char *what, int err, const char *detail);
+
+/* Warn that a dump still changed under us after NL_DUMP_TRIES runs. */
+void cli_warn_inconsistent(const char *what);
 
 #endif

@@ -66,6 +66,24 @@ void json_u64(struct json *j, const char *key, uint64_t v)
 	fprintf(j->f, "%" PRIu64, v);
 }
 
+void json_i64(struct json *j, const char *key, int64_t v)
+{
+	json_prefix(j, key);
+	fprintf(j->f, "%" PRId64, v);
+}
+
+void json_bool(struct json *j, const char *key, bool v)
+{
+	json_prefix(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void json_null(struct json *j, const char *key)
+{
+	json_prefix(j, key);
+	fputs("null", j->f);
+}
+
 void json_string(struct json *j, const char *key, const char *s)
 {
 	json_bytes(j, key, (const unsigned char *)s, strlen(s));

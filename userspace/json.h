@@ -26,6 +26,9 @@ void json_object_end(struct json *j);
 void json_array_begin(struct json *j, const char *key);
 void json_array_end(struct json *j);
 void json_u64(struct json *j, const char *key, uint64_t v);
+void json_i64(struct json *j, const char *key, int64_t v);
+void json_bool(struct json *j, const char *key, bool v);
+void json_null(struct json *j, const char *key);
 void json_string(struct json *j, const char *key, const char *s);
 void json_bytes(struct json *j, const char *key, const unsigned char *s, size_t len);
 /* A u64 as a "0x..." string: JSON numbers lose precision above 2^53. */

@@ -58,6 +58,10 @@ struct al_site_msg {
 	uint64_t proc_id;
 	uint8_t state;			/* enum anonleak_proc_state, maybe newer */
 	uint64_t now;
+	uint32_t uid;			/* valid if has_uid (modules before UID lack it) */
+	bool has_uid;
+	uint64_t exit_time;		/* valid if has_exit_time (exited records) */
+	bool has_exit_time;
 	struct al_site site;
 };
 
@@ -67,6 +71,11 @@ struct al_proc {
 	uint32_t pid;
 	char *comm;
 	uint8_t state;
+	uint32_t uid;
+	bool has_uid;
+	uint64_t exit_time;
+	bool has_exit_time;
+	uint64_t now;			/* ANONLEAK_A_NOW of the latest message */
 	uint64_t live_count, live_bytes;	/* sums over sites, by report_finish() */
 	size_t nr_sites, cap_sites;
 	struct al_site *sites;
@@ -77,6 +86,43 @@ struct al_report {
 	struct al_proc *procs;
 	size_t nr_sites;			/* over all processes */
 	uint64_t live_count, live_bytes;	/* totals, by report_finish() */
+	size_t nr_cut;				/* sites removed by report_keep_top() */
+};
+
+/* One message of the ANONLEAK_CMD_GET_PROCS dump: one process record. */
+struct al_proc_info {
+	uint32_t pid;
+	char *comm;			/* "" if the kernel sent none */
+	uint64_t proc_id;
+	uint8_t state;
+	uint32_t uid;
+	uint64_t now;
+	uint64_t start_time;		/* CLOCK_BOOTTIME ns of the record's creation */
+	uint64_t exit_time;		/* valid if has_exit_time */
+	bool has_exit_time;
+	uint64_t live_count, live_bytes, sites;
+};
+
+struct al_proc_list {
+	size_t nr, cap;
+	struct al_proc_info *procs;
+};
+
+/* One live tracked range (ANONLEAK_CMD_GET_MAPPINGS). */
+struct al_mapping {
+	uint64_t start, length;
+	uint32_t prot, flags;		/* PROT_*, MAP_* as mapped */
+	uint64_t birth;
+	uint64_t site_id;
+};
+
+/* One GET_MAPPINGS message, or all of them appended (mappings_append). */
+struct al_mappings {
+	uint32_t pid;
+	uint64_t proc_id;
+	uint64_t now;
+	size_t nr, cap;
+	struct al_mapping *maps;
 };
 
 void frame_release(struct al_frame *f);
@@ -84,6 +130,17 @@ void site_release(struct al_site *s);
 void site_msg_release(struct al_site_msg *m);
 void proc_release(struct al_proc *p);
 void stats_release(struct al_stats *st);
+void proc_info_release(struct al_proc_info *p);
+void proc_list_release(struct al_proc_list *l);
+void mappings_release(struct al_mappings *m);
+
+/* Move p into l (p is left zeroed); -ENOMEM (p is then released). */
+int proc_list_add(struct al_proc_list *l, struct al_proc_info *p);
+/* Move src's ranges to the end of dst (src is released); -ENOMEM. */
+int mappings_append(struct al_mappings *dst, struct al_mappings *src);
+
+/* Grow *arr (*cap elements of size sz) so that it holds at least n + 1. */
+int array_grow(void **arr, size_t *cap, size_t n, size_t sz);
 
 /* "running", "exited", or NULL for a state this build does not know */
 const char *proc_state_name(uint8_t state);

@@ -6,6 +6,7 @@
  * such message) so the socket is clean for the retry.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,9 @@ static int errmsg_attr_cb(const struct nlattr *a, void *data)
 	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
 	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 		snprintf(nl->error_msg, sizeof(nl->error_msg), "%s", mnl_attr_get_str(a));
+	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_OFFS &&
+	    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+		nl->error_off = mnl_attr_get_u32(a);
 	return MNL_CB_OK;
 }
 
@@ -126,6 +130,7 @@ static int run(struct nl *nl, struct nlmsghdr *req, uint16_t type, nl_msg_cb cb,
 	int ret;
 
 	nl->error_msg[0] = '\0';
+	nl->error_off = 0;
 	req->nlmsg_seq = ++nl->seq;
 	if (nl->send(nl, req, req->nlmsg_len) < 0)
 		return -errno;
@@ -268,6 +273,8 @@ int nl_open_family(struct nl **out, const char *name, uint32_t max_version,
 		ret = -errno;
 		goto err;
 	}
+	/* not for the commands "anonleak run" starts */
+	fcntl(mnl_socket_get_fd(nl->sock), F_SETFD, FD_CLOEXEC);
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
 		goto err;
@@ -311,6 +318,11 @@ uint32_t nl_family_version(const struct nl *nl)
 const char *nl_error_msg(const struct nl *nl)
 {
 	return nl->error_msg;
+}
+
+uint32_t nl_error_offset(const struct nl *nl)
+{
+	return nl->error_off;
 }
 
 struct nlmsghdr *nl_request(struct nl *nl, struct nl_req *req, uint8_t cmd, uint16_t flags)

@@ -50,6 +50,11 @@ void nl_close(struct nl *nl);
 
 uint32_t nl_family_version(const struct nl *nl);
 const char *nl_error_msg(const struct nl *nl);
+/*
+ * After a kernel error: the offset of the attribute it blames in the
+ * request (NLMSGERR_ATTR_OFFS, from the start of the nlmsghdr), or 0.
+ */
+uint32_t nl_error_offset(const struct nl *nl);
 
 /* Start a request for cmd in req; add attributes to the result after. */
 struct nlmsghdr *nl_request(struct nl *nl, struct nl_req *req, uint8_t cmd, uint16_t flags);

@@ -27,6 +27,7 @@ struct nl {
 	uint32_t version;
 	char *rx;			/* NL_RX_SIZE bytes */
 	char error_msg[256];
+	uint32_t error_off;		/* NLMSGERR_ATTR_OFFS, 0 if none */
 	/* The transport: libmnl by default. Return bytes or -1 with errno. */
 	ssize_t (*send)(struct nl *nl, const void *buf, size_t len);
 	ssize_t (*recv)(struct nl *nl, void *buf, size_t len);

@@ -5,15 +5,18 @@
  *   site message: msg_cb -> site_cb -> frames_cb -> frame_cb
  *   stats reply:  stats_msg_cb -> stats_cb -> probes_cb
  *
+ * (GET_PROCS, GET_MAPPINGS and the config reply are in parse_proc.c,
+ * parse_mapping.c and parse_config.c.)
+ *
  * Fixed-width counters are described by field tables (type, width,
  * struct offset) so that a level's callback is a lookup plus the few
  * attributes that need code. Which attributes are required: everything
  * the UAPI header lists without a condition, except ANONLEAK_A_COMM,
  * ANONLEAK_SITE_A_FRAMES and ANONLEAK_STATS_A_PROBES, whose absence
- * just means "nothing to show"; in a frame only ANONLEAK_FRAME_A_ADDR.
+ * just means "nothing to show"; in a frame only ANONLEAK_FRAME_A_ADDR;
+ * and ANONLEAK_A_UID, which site messages only gained later.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,119 +24,11 @@
 #include <linux/genetlink.h>
 #include <linux/anonleak.h>
 
-#include "parse.h"
+#include "parse_priv.h"
 #include "util.h"
 
 /* A build-id longer than this is not a GNU build-id (those are <= 20). */
 #define MAX_BUILD_ID_LEN 64
-
-/* Shared by all levels of one message: the first error wins. */
-struct pstate {
-	struct parse_err *err;
-	int ret;
-};
-
-static int fail(struct pstate *ps, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Record an error; returns MNL_CB_ERROR for the callbacks to pass up. */
-static int fail(struct pstate *ps, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (ps->ret)
-		return MNL_CB_ERROR;
-	ps->ret = ret;
-	va_start(ap, fmt);
-	vsnprintf(ps->err->msg, sizeof(ps->err->msg), fmt, ap);
-	va_end(ap);
-	return MNL_CB_ERROR;
-}
-
-bool nla_stream_ok(const void *payload, size_t len)
-{
-	const unsigned char *p = payload;
-
-	while (len >= sizeof(struct nlattr)) {
-		const struct nlattr *a = (const struct nlattr *)p;
-		size_t step = MNL_ALIGN(a->nla_len);
-
-		if (a->nla_len < sizeof(struct nlattr) || a->nla_len > len)
-			return false;
-		if (step >= len)
-			return true;	/* last one; padding may be cut */
-		p += step;
-		len -= step;
-	}
-	return len == 0;
-}
-
-/* Parse a nest's payload with cb after checking it is well formed. */
-static int parse_nest(const struct nlattr *nest, mnl_attr_cb_t cb, void *data,
-		      struct pstate *ps, const char *what)
-{
-	if (!nla_stream_ok(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest)))
-		return fail(ps, -EPROTO, "malformed attributes inside %s", what);
-	if (mnl_attr_parse_nested(nest, cb, data) < 0)
-		return fail(ps, -EPROTO, "bad attribute inside %s", what);
-	return MNL_CB_OK;
-}
-
-/* Copy a NUL_STRING attribute (already validated). */
-static int dup_str(struct pstate *ps, const struct nlattr *a, char **out)
-{
-	char *s = strdup(mnl_attr_get_str(a));
-
-	if (!s)
-		return fail(ps, -ENOMEM, "out of memory");
-	free(*out);	/* a repeated attribute: the last one wins */
-	*out = s;
-	return MNL_CB_OK;
-}
-
-/* Fixed-width attributes stored into uint64_t members. */
-struct field {
-	uint16_t type;
-	enum mnl_attr_data_type mnl;	/* MNL_TYPE_U32 or MNL_TYPE_U64 */
-	bool optional;
-	size_t off;
-	const char *name;
-};
-
-#define FIELD(attr, width, opt, st, member) \
-	{ attr, MNL_TYPE_U##width, opt, offsetof(st, member), #attr }
-
-/*
- * Store a if the table has its type. Returns 1 if stored, 0 if the type is
- * not in the table, MNL_CB_ERROR on a bad length.
- */
-static int put_field(const struct field *tab, size_t n, const struct nlattr *a,
-		     void *obj, uint64_t *seen, struct pstate *ps)
-{
-	uint16_t type = mnl_attr_get_type(a);
-
-	for (size_t i = 0; i < n; i++) {
-		uint64_t *dst = (uint64_t *)((char *)obj + tab[i].off);
-
-		if (tab[i].type != type)
-			continue;
-		if (mnl_attr_validate(a, tab[i].mnl) < 0)
-			return fail(ps, -EPROTO, "%s has length %u", tab[i].name,
-				    (unsigned int)mnl_attr_get_payload_len(a));
-		*dst = tab[i].mnl == MNL_TYPE_U64 ? mnl_attr_get_u64(a) : mnl_attr_get_u32(a);
-		*seen |= 1ULL << type;
-		return 1;
-	}
-	return 0;
-}
-
-static int check_required(const struct field *tab, size_t n, uint64_t seen, struct pstate *ps)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!tab[i].optional && !(seen & (1ULL << tab[i].type)))
-			return fail(ps, -EPROTO, "%s missing", tab[i].name);
-	return MNL_CB_OK;
-}
 
 /* ---- GET_SITES: frame, frames list, site, message ---- */
 
@@ -153,32 +48,30 @@ static int frame_cb(const struct nlattr *a, void *data)
 	switch (type) {
 	case ANONLEAK_FRAME_A_ADDR:
 		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-			return fail(c->ps, -EPROTO, "ANONLEAK_FRAME_A_ADDR has length %u",
+			return parse_fail(c->ps, -EPROTO, "ANONLEAK_FRAME_A_ADDR has length %u",
 				    (unsigned int)mnl_attr_get_payload_len(a));
 		f->addr = mnl_attr_get_u64(a);
 		break;
 	case ANONLEAK_FRAME_A_OFFSET:
 		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-			return fail(c->ps, -EPROTO, "ANONLEAK_FRAME_A_OFFSET has length %u",
+			return parse_fail(c->ps, -EPROTO, "ANONLEAK_FRAME_A_OFFSET has length %u",
 				    (unsigned int)mnl_attr_get_payload_len(a));
 		f->offset = mnl_attr_get_u64(a);
 		f->has_offset = true;
 		break;
 	case ANONLEAK_FRAME_A_OBJECT:
-		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-			return fail(c->ps, -EPROTO, "ANONLEAK_FRAME_A_OBJECT is not a string");
-		if (dup_str(c->ps, a, &f->object) < 0)
+		if (parse_str(c->ps, a, "ANONLEAK_FRAME_A_OBJECT", &f->object) < 0)
 			return MNL_CB_ERROR;
 		break;
 	case ANONLEAK_FRAME_A_BUILD_ID:
 		if (mnl_attr_validate(a, MNL_TYPE_BINARY) < 0 ||
 		    mnl_attr_get_payload_len(a) == 0 ||
 		    mnl_attr_get_payload_len(a) > MAX_BUILD_ID_LEN)
-			return fail(c->ps, -EPROTO, "ANONLEAK_FRAME_A_BUILD_ID has length %u",
+			return parse_fail(c->ps, -EPROTO, "ANONLEAK_FRAME_A_BUILD_ID has length %u",
 				    (unsigned int)mnl_attr_get_payload_len(a));
 		id = malloc(mnl_attr_get_payload_len(a));
 		if (!id)
-			return fail(c->ps, -ENOMEM, "out of memory");
+			return parse_fail(c->ps, -ENOMEM, "out of memory");
 		memcpy(id, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
 		free(f->build_id);
 		f->build_id = id;
@@ -206,17 +99,17 @@ static int frames_cb(const struct nlattr *a, void *data)
 	if (mnl_attr_get_type(a) != 0)
 		return MNL_CB_OK;	/* the list only holds type 0 */
 	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-		return fail(c->ps, -EPROTO, "frame %zu is not a nest", s->nr_frames);
+		return parse_fail(c->ps, -EPROTO, "frame %zu is not a nest", s->nr_frames);
 	frames = realloc(s->frames, (s->nr_frames + 1) * sizeof(*frames));
 	if (!frames)
-		return fail(c->ps, -ENOMEM, "out of memory");
+		return parse_fail(c->ps, -ENOMEM, "out of memory");
 	s->frames = frames;
 	fc.f = &frames[s->nr_frames++];
 	memset(fc.f, 0, sizeof(*fc.f));
 	if (parse_nest(a, frame_cb, &fc, c->ps, "a frame") < 0)
 		return MNL_CB_ERROR;
 	if (!(fc.seen & (1ULL << ANONLEAK_FRAME_A_ADDR)))
-		return fail(c->ps, -EPROTO, "frame %zu: ANONLEAK_FRAME_A_ADDR missing",
+		return parse_fail(c->ps, -EPROTO, "frame %zu: ANONLEAK_FRAME_A_ADDR missing",
 			    s->nr_frames - 1);
 	return MNL_CB_OK;
 }
@@ -252,13 +145,20 @@ static int site_cb(const struct nlattr *a, void *data)
 		return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 	if (mnl_attr_get_type(a) != ANONLEAK_SITE_A_FRAMES)
 		return MNL_CB_OK;
-	if (c->seen & (1ULL << ANONLEAK_SITE_A_FRAMES))
-		return fail(c->ps, -EPROTO, "ANONLEAK_SITE_A_FRAMES repeated");
-	c->seen |= 1ULL << ANONLEAK_SITE_A_FRAMES;
-	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-		return fail(c->ps, -EPROTO, "ANONLEAK_SITE_A_FRAMES is not a nest");
+	if (parse_check_nest(c->ps, a, "ANONLEAK_SITE_A_FRAMES", &c->seen) < 0)
+		return MNL_CB_ERROR;
 	return parse_nest(a, frames_cb, &fc, c->ps, "ANONLEAK_SITE_A_FRAMES");
 }
+
+static const struct field msg_fields[] = {
+	FIELD(ANONLEAK_A_PID, 32, false, struct al_site_msg, pid),
+	FIELD(ANONLEAK_A_PROC_ID, 64, false, struct al_site_msg, proc_id),
+	FIELD(ANONLEAK_A_PROC_STATE, 8, false, struct al_site_msg, state),
+	FIELD(ANONLEAK_A_NOW, 64, false, struct al_site_msg, now),
+	/* appended to the protocol later: older modules do not send them */
+	FIELD(ANONLEAK_A_UID, 32, true, struct al_site_msg, uid),
+	FIELD(ANONLEAK_A_EXIT_TIME, 64, true, struct al_site_msg, exit_time),
+};
 
 struct msg_ctx {
 	struct pstate *ps;
@@ -271,75 +171,27 @@ static int msg_cb(const struct nlattr *a, void *data)
 	struct msg_ctx *c = data;
 	struct al_site_msg *m = c->m;
 	struct site_ctx sc = { .ps = c->ps, .site = &m->site };
-	uint16_t type = mnl_attr_get_type(a);
+	int ret;
 
-	switch (type) {
-	case ANONLEAK_A_PID:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return fail(c->ps, -EPROTO, "ANONLEAK_A_PID has length %u",
-				    (unsigned int)mnl_attr_get_payload_len(a));
-		m->pid = mnl_attr_get_u32(a);
-		break;
+	ret = put_field(msg_fields, ARRAY_SIZE(msg_fields), a, m, &c->seen, c->ps);
+	if (ret)
+		return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+	switch (mnl_attr_get_type(a)) {
 	case ANONLEAK_A_COMM:
-		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-			return fail(c->ps, -EPROTO, "ANONLEAK_A_COMM is not a string");
-		if (dup_str(c->ps, a, &m->comm) < 0)
-			return MNL_CB_ERROR;
-		break;
-	case ANONLEAK_A_PROC_ID:
-	case ANONLEAK_A_NOW:
-		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-			return fail(c->ps, -EPROTO, "%s has length %u",
-				    type == ANONLEAK_A_NOW ? "ANONLEAK_A_NOW" : "ANONLEAK_A_PROC_ID",
-				    (unsigned int)mnl_attr_get_payload_len(a));
-		*(type == ANONLEAK_A_NOW ? &m->now : &m->proc_id) = mnl_attr_get_u64(a);
-		break;
-	case ANONLEAK_A_PROC_STATE:
-		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
-			return fail(c->ps, -EPROTO, "ANONLEAK_A_PROC_STATE has length %u",
-				    (unsigned int)mnl_attr_get_payload_len(a));
-		m->state = mnl_attr_get_u8(a);
-		break;
+		return parse_str(c->ps, a, "ANONLEAK_A_COMM", &m->comm);
 	case ANONLEAK_A_SITE:
-		if (c->seen & (1ULL << ANONLEAK_A_SITE))
-			return fail(c->ps, -EPROTO, "ANONLEAK_A_SITE repeated");
-		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-			return fail(c->ps, -EPROTO, "ANONLEAK_A_SITE is not a nest");
-		if (parse_nest(a, site_cb, &sc, c->ps, "ANONLEAK_A_SITE") < 0)
-			return MNL_CB_ERROR;
-		if (check_required(site_fields, ARRAY_SIZE(site_fields), sc.seen, c->ps) < 0)
+		if (parse_check_nest(c->ps, a, "ANONLEAK_A_SITE", &c->seen) < 0 ||
+		    parse_nest(a, site_cb, &sc, c->ps, "ANONLEAK_A_SITE") < 0 ||
+		    check_required(site_fields, ARRAY_SIZE(site_fields), sc.seen, c->ps) < 0)
 			return MNL_CB_ERROR;
 		m->site.has_oldest = sc.seen & (1ULL << ANONLEAK_SITE_A_OLDEST);
 		break;
-	default:
-		return MNL_CB_OK;
 	}
-	c->seen |= 1ULL << type;
 	return MNL_CB_OK;
-}
-
-/* Check the genl header and the top-level attribute stream. */
-static int check_msg(const struct nlmsghdr *nlh, struct pstate *ps)
-{
-	size_t len = mnl_nlmsg_get_payload_len(nlh);
-
-	if (nlh->nlmsg_len < sizeof(*nlh) || len < GENL_HDRLEN)
-		return fail(ps, -EPROTO, "message too short for a genetlink header");
-	if (!nla_stream_ok((const char *)mnl_nlmsg_get_payload(nlh) + GENL_HDRLEN,
-			   len - GENL_HDRLEN))
-		return fail(ps, -EPROTO, "malformed top-level attributes");
-	return 0;
 }
 
 int parse_site_msg(const struct nlmsghdr *nlh, struct al_site_msg *m, struct parse_err *err)
 {
-	static const struct { uint16_t type; const char *name; } required[] = {
-		{ ANONLEAK_A_PID, "ANONLEAK_A_PID" },
-		{ ANONLEAK_A_PROC_ID, "ANONLEAK_A_PROC_ID" },
-		{ ANONLEAK_A_PROC_STATE, "ANONLEAK_A_PROC_STATE" },
-		{ ANONLEAK_A_NOW, "ANONLEAK_A_NOW" },
-		{ ANONLEAK_A_SITE, "ANONLEAK_A_SITE" },
-	};
 	struct pstate ps = { .err = err };
 	struct msg_ctx c = { .ps = &ps, .m = m };
 
@@ -348,18 +200,21 @@ int parse_site_msg(const struct nlmsghdr *nlh, struct al_site_msg *m, struct par
 	if (check_msg(nlh, &ps) < 0)
 		goto out;
 	if (mnl_attr_parse(nlh, GENL_HDRLEN, msg_cb, &c) < 0) {
-		fail(&ps, -EPROTO, "bad site message");
+		parse_fail(&ps, -EPROTO, "bad site message");
 		goto out;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(required); i++)
-		if (!(c.seen & (1ULL << required[i].type))) {
-			fail(&ps, -EPROTO, "%s missing", required[i].name);
-			goto out;
-		}
+	if (check_required(msg_fields, ARRAY_SIZE(msg_fields), c.seen, &ps) < 0)
+		goto out;
+	if (!(c.seen & (1ULL << ANONLEAK_A_SITE))) {
+		parse_fail(&ps, -EPROTO, "ANONLEAK_A_SITE missing");
+		goto out;
+	}
+	m->has_uid = c.seen & (1ULL << ANONLEAK_A_UID);
+	m->has_exit_time = c.seen & (1ULL << ANONLEAK_A_EXIT_TIME);
 	if (!m->comm) {
 		m->comm = strdup("");
 		if (!m->comm)
-			fail(&ps, -ENOMEM, "out of memory");
+			parse_fail(&ps, -ENOMEM, "out of memory");
 	}
 	m->site.now = m->now;
 out:
@@ -385,13 +240,13 @@ static int probes_cb(const struct nlattr *a, void *data)
 	if (mnl_attr_get_type(a) != ANONLEAK_PROBE_A_NAME)
 		return MNL_CB_OK;
 	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-		return fail(c->ps, -EPROTO, "ANONLEAK_PROBE_A_NAME is not a string");
+		return parse_fail(c->ps, -EPROTO, "ANONLEAK_PROBE_A_NAME is not a string");
 	probes = realloc(st->probes, (st->nr_probes + 1) * sizeof(*probes));
 	if (!probes)
-		return fail(c->ps, -ENOMEM, "out of memory");
+		return parse_fail(c->ps, -ENOMEM, "out of memory");
 	st->probes = probes;
 	probes[st->nr_probes] = NULL;
-	if (dup_str(c->ps, a, &probes[st->nr_probes]) < 0)
+	if (parse_dup_str(c->ps, a, &probes[st->nr_probes]) < 0)
 		return MNL_CB_ERROR;
 	st->nr_probes++;
 	return MNL_CB_OK;
@@ -432,10 +287,10 @@ static int stats_cb(const struct nlattr *a, void *data)
 	if (mnl_attr_get_type(a) != ANONLEAK_STATS_A_PROBES)
 		return MNL_CB_OK;
 	if (c->seen & (1ULL << ANONLEAK_STATS_A_PROBES))
-		return fail(c->ps, -EPROTO, "ANONLEAK_STATS_A_PROBES repeated");
+		return parse_fail(c->ps, -EPROTO, "ANONLEAK_STATS_A_PROBES repeated");
 	c->seen |= 1ULL << ANONLEAK_STATS_A_PROBES;
 	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-		return fail(c->ps, -EPROTO, "ANONLEAK_STATS_A_PROBES is not a nest");
+		return parse_fail(c->ps, -EPROTO, "ANONLEAK_STATS_A_PROBES is not a nest");
 	return parse_nest(a, probes_cb, c, c->ps, "ANONLEAK_STATS_A_PROBES");
 }
 
@@ -453,10 +308,10 @@ static int stats_msg_cb(const struct nlattr *a, void *data)
 	if (mnl_attr_get_type(a) != ANONLEAK_A_STATS)
 		return MNL_CB_OK;
 	if (c->seen)
-		return fail(c->ps, -EPROTO, "ANONLEAK_A_STATS repeated");
+		return parse_fail(c->ps, -EPROTO, "ANONLEAK_A_STATS repeated");
 	c->seen = true;
 	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-		return fail(c->ps, -EPROTO, "ANONLEAK_A_STATS is not a nest");
+		return parse_fail(c->ps, -EPROTO, "ANONLEAK_A_STATS is not a nest");
 	if (parse_nest(a, stats_cb, &sc, c->ps, "ANONLEAK_A_STATS") < 0)
 		return MNL_CB_ERROR;
 	return check_required(stats_fields, ARRAY_SIZE(stats_fields), sc.seen, c->ps);
@@ -472,9 +327,9 @@ int parse_stats_msg(const struct nlmsghdr *nlh, struct al_stats *st, struct pars
 	if (check_msg(nlh, &ps) < 0)
 		goto out;
 	if (mnl_attr_parse(nlh, GENL_HDRLEN, stats_msg_cb, &c) < 0)
-		fail(&ps, -EPROTO, "bad stats message");
+		parse_fail(&ps, -EPROTO, "bad stats message");
 	else if (!c.seen)
-		fail(&ps, -EPROTO, "ANONLEAK_A_STATS missing");
+		parse_fail(&ps, -EPROTO, "ANONLEAK_A_STATS missing");
 out:
 	if (ps.ret)
 		stats_release(st);

@@ -18,22 +18,6 @@ void report_release(struct al_report *r)
 	report_init(r);
 }
 
-/* Grow *arr (of *cap elements of size sz) to hold at least n + 1. */
-static int grow(void **arr, size_t *cap, size_t n, size_t sz)
-{
-	size_t ncap = *cap ? *cap * 2 : 8;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*arr, ncap * sz);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 static struct al_proc *find_proc(struct al_report *r, uint64_t proc_id)
 {
 	/* Messages of one process are consecutive: try the last one first. */
@@ -50,7 +34,7 @@ int report_add(struct al_report *r, struct al_site_msg *m)
 	struct al_proc *p = find_proc(r, m->proc_id);
 
 	if (!p) {
-		if (grow((void **)&r->procs, &r->cap_procs, r->nr_procs, sizeof(*p)) < 0)
+		if (array_grow((void **)&r->procs, &r->cap_procs, r->nr_procs, sizeof(*p)) < 0)
 			goto nomem;
 		p = &r->procs[r->nr_procs++];
 		memset(p, 0, sizeof(*p));
@@ -58,9 +42,16 @@ int report_add(struct al_report *r, struct al_site_msg *m)
 		p->pid = m->pid;
 		p->comm = m->comm;	/* the comm when first seen */
 		m->comm = NULL;
+		p->uid = m->uid;
+		p->has_uid = m->has_uid;
 	}
 	p->state = m->state;		/* the latest word on it */
-	if (grow((void **)&p->sites, &p->cap_sites, p->nr_sites, sizeof(*p->sites)) < 0)
+	p->now = m->now;
+	if (m->has_exit_time) {
+		p->exit_time = m->exit_time;
+		p->has_exit_time = true;
+	}
+	if (array_grow((void **)&p->sites, &p->cap_sites, p->nr_sites, sizeof(*p->sites)) < 0)
 		goto nomem;
 	p->sites[p->nr_sites++] = m->site;
 	r->nr_sites++;
@@ -119,6 +110,95 @@ void report_finish(struct al_report *r)
 	}
 	if (r->nr_procs > 1)
 		qsort(r->procs, r->nr_procs, sizeof(*r->procs), cmp_proc);
+}
+
+/* An entry of the flat list report_keep_top() sorts. */
+struct site_ref {
+	const struct al_site *s;
+	size_t flat;		/* index in process-then-site order */
+};
+
+static int cmp_site_ref(const void *pa, const void *pb)
+{
+	const struct site_ref *a = pa, *b = pb;
+
+	return cmp_site(a->s, b->s);
+}
+
+void report_keep_top(struct al_report *r, size_t n)
+{
+	struct site_ref *refs;
+	size_t flat = 0, kept_procs = 0;
+	bool *keep;
+
+	if (r->nr_sites <= n)
+		return;
+	refs = calloc(r->nr_sites, sizeof(*refs));
+	keep = calloc(r->nr_sites, sizeof(*keep));
+	if (!refs || !keep)
+		goto out;	/* show everything rather than fail */
+	for (size_t i = 0; i < r->nr_procs; i++)
+		for (size_t j = 0; j < r->procs[i].nr_sites; j++, flat++)
+			refs[flat] = (struct site_ref){ &r->procs[i].sites[j], flat };
+	qsort(refs, flat, sizeof(*refs), cmp_site_ref);
+	for (size_t k = 0; k < n; k++)
+		keep[refs[k].flat] = true;
+	flat = 0;
+	for (size_t i = 0; i < r->nr_procs; i++) {
+		struct al_proc *p = &r->procs[i];
+		size_t kept = 0;
+
+		for (size_t j = 0; j < p->nr_sites; j++, flat++) {
+			if (keep[flat]) {
+				p->sites[kept++] = p->sites[j];
+				continue;
+			}
+			site_release(&p->sites[j]);
+			r->nr_sites--;
+			r->nr_cut++;
+		}
+		p->nr_sites = kept;
+		if (kept)
+			r->procs[kept_procs++] = *p;
+		else
+			proc_release(p);
+	}
+	r->nr_procs = kept_procs;
+	report_finish(r);
+out:
+	free(refs);
+	free(keep);
+}
+
+size_t report_drop_sites(struct al_report *r, bool (*drop)(const struct al_site *s),
+			 uint64_t *bytes)
+{
+	size_t dropped = 0, kept_procs = 0;
+
+	*bytes = 0;
+	for (size_t i = 0; i < r->nr_procs; i++) {
+		struct al_proc *p = &r->procs[i];
+		size_t kept = 0;
+
+		for (size_t j = 0; j < p->nr_sites; j++) {
+			if (!drop(&p->sites[j])) {
+				p->sites[kept++] = p->sites[j];
+				continue;
+			}
+			*bytes += p->sites[j].live_bytes;
+			site_release(&p->sites[j]);
+			r->nr_sites--;
+			dropped++;
+		}
+		p->nr_sites = kept;
+		if (kept)
+			r->procs[kept_procs++] = *p;
+		else
+			proc_release(p);
+	}
+	r->nr_procs = kept_procs;
+	report_finish(r);
+	return dropped;
 }
 
 void report_symbolize(struct al_report *r, symbolize_fn fn, void *ctx)

@@ -4,7 +4,10 @@
  * its sorted order; ages are each message's ANONLEAK_A_NOW minus a
  * timestamp, never the local clock, so output depends on the data alone.
  */
+#define _GNU_SOURCE	/* asprintf */
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "json.h"
 #include "report.h"
@@ -34,13 +37,12 @@ static void print_age(FILE *f, const char *key, uint64_t ns, const char *suffix)
 	fprintf(f, "  %-12s%s%s\n", key, fmt_duration(buf, ns), suffix);
 }
 
-static void print_frame(FILE *f, const struct al_frame *fr)
+void frame_describe(FILE *f, const struct al_frame *fr)
 {
-	fprintf(f, "    [<%016" PRIx64 ">]", fr->addr);
 	if (fr->symbol)
-		fprintf(f, " %s+0x%" PRIx64, fr->symbol, fr->symbol_offset);
+		fprintf(f, "%s+0x%" PRIx64, fr->symbol, fr->symbol_offset);
 	if (fr->object) {
-		fputs(fr->symbol ? " (" : " ", f);
+		fputs(fr->symbol ? " (" : "", f);
 		fputs_escaped(fr->object, f);
 		if (fr->has_offset)
 			fprintf(f, "+0x%" PRIx64, fr->offset);
@@ -48,9 +50,18 @@ static void print_frame(FILE *f, const struct al_frame *fr)
 			fputc(')', f);
 	}
 	if (fr->source_file) {
-		fputc(' ', f);
+		fputs(fr->symbol || fr->object ? " " : "", f);
 		fputs_escaped(fr->source_file, f);
 		fprintf(f, ":%u", fr->source_line);
+	}
+}
+
+static void print_frame(FILE *f, const struct al_frame *fr)
+{
+	fprintf(f, "    [<%016" PRIx64 ">]", fr->addr);
+	if (fr->symbol || fr->object || fr->source_file) {
+		fputc(' ', f);
+		frame_describe(f, fr);
 	}
 	fputc('\n', f);
 }
@@ -62,10 +73,16 @@ static void print_site(FILE *f, const struct al_proc *p, const struct al_site *s
 
 	fprintf(f, "anonleak site 0x%" PRIx64 " in pid %" PRIu32 " (comm \"", s->id, p->pid);
 	fputs_escaped(p->comm, f);
+	fputc('"', f);
+	if (p->has_uid)
+		fprintf(f, ", uid %" PRIu32, p->uid);
 	if (state)
-		fprintf(f, "\", %s):\n", state);
+		fprintf(f, ", %s", state);
 	else
-		fprintf(f, "\", state %u):\n", p->state);
+		fprintf(f, ", state %u", p->state);
+	if (p->has_exit_time)
+		fprintf(f, " %s ago", fmt_duration(buf, age(s, p->exit_time)));
+	fputs("):\n", f);
 	fprintf(f, "  %-12s%" PRIu64 " %s, %s (%" PRIu64 " bytes)\n", "live",
 		s->live_count, plural(s->live_count, "mapping", "mappings"),
 		fmt_size(buf, s->live_bytes), s->live_bytes);
@@ -109,12 +126,15 @@ void report_print_text(FILE *f, const struct al_report *r, bool all)
 	if (hidden)
 		fprintf(f, "; %zu %s with nothing live not shown (--all)", hidden,
 			hidden == 1 ? "site" : "sites");
+	if (r->nr_cut)
+		fprintf(f, "; %zu smaller %s not shown (--top)", r->nr_cut,
+			r->nr_cut == 1 ? "site" : "sites");
 	fputc('\n', f);
 }
 
-static void json_frame(struct json *j, const struct al_frame *fr)
+void report_json_frame(struct json *j, const char *key, const struct al_frame *fr)
 {
-	json_object_begin(j, NULL);
+	json_object_begin(j, key);
 	json_hex(j, "addr", fr->addr);
 	if (fr->object)
 		json_string(j, "object", fr->object);
@@ -127,8 +147,14 @@ static void json_frame(struct json *j, const struct al_frame *fr)
 		json_hex(j, "symbol_offset", fr->symbol_offset);
 	}
 	if (fr->source_file) {
+		char *source = NULL;
+
 		json_string(j, "file", fr->source_file);
 		json_u64(j, "line", fr->source_line);
+		if (asprintf(&source, "%s:%u", fr->source_file, fr->source_line) >= 0) {
+			json_string(j, "source", source);
+			free(source);
+		}
 	}
 	json_object_end(j);
 }
@@ -150,9 +176,39 @@ static void json_site(struct json *j, const struct al_site *s)
 	json_u64(j, "last_seen_ms", age(s, s->last_seen) / NSEC_PER_MSEC);
 	json_array_begin(j, "frames");
 	for (size_t i = 0; i < s->nr_frames; i++)
-		json_frame(j, &s->frames[i]);
+		report_json_frame(j, NULL, &s->frames[i]);
 	json_array_end(j);
 	json_object_end(j);
+}
+
+void report_json_members(struct json *j, const struct al_report *r)
+{
+	json_array_begin(j, "processes");
+	for (size_t i = 0; i < r->nr_procs; i++) {
+		const struct al_proc *p = &r->procs[i];
+		const char *state = proc_state_name(p->state);
+
+		json_object_begin(j, NULL);
+		json_u64(j, "pid", p->pid);
+		json_string(j, "comm", p->comm);
+		json_u64(j, "proc_id", p->proc_id);
+		if (p->has_uid)
+			json_u64(j, "uid", p->uid);
+		json_string(j, "state", state ? state : "unknown");
+		if (p->has_exit_time)
+			json_u64(j, "exit_age_ms",
+				 (p->now > p->exit_time ? p->now - p->exit_time : 0) / NSEC_PER_MSEC);
+		json_u64(j, "live_count", p->live_count);
+		json_u64(j, "live_bytes", p->live_bytes);
+		json_array_begin(j, "sites");
+		for (size_t k = 0; k < p->nr_sites; k++)
+			json_site(j, &p->sites[k]);
+		json_array_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_u64(j, "live_count", r->live_count);
+	json_u64(j, "live_bytes", r->live_bytes);
 }
 
 void report_print_json(FILE *f, const struct al_report *r)
@@ -161,26 +217,6 @@ void report_print_json(FILE *f, const struct al_report *r)
 
 	json_init(&j, f);
 	json_object_begin(&j, NULL);
-	json_array_begin(&j, "processes");
-	for (size_t i = 0; i < r->nr_procs; i++) {
-		const struct al_proc *p = &r->procs[i];
-		const char *state = proc_state_name(p->state);
-
-		json_object_begin(&j, NULL);
-		json_u64(&j, "pid", p->pid);
-		json_string(&j, "comm", p->comm);
-		json_u64(&j, "proc_id", p->proc_id);
-		json_string(&j, "state", state ? state : "unknown");
-		json_u64(&j, "live_count", p->live_count);
-		json_u64(&j, "live_bytes", p->live_bytes);
-		json_array_begin(&j, "sites");
-		for (size_t k = 0; k < p->nr_sites; k++)
-			json_site(&j, &p->sites[k]);
-		json_array_end(&j);
-		json_object_end(&j);
-	}
-	json_array_end(&j);
-	json_u64(&j, "live_count", r->live_count);
-	json_u64(&j, "live_bytes", r->live_bytes);
+	report_json_members(&j, r);
 	json_object_end(&j);
 }

@@ -196,3 +196,27 @@ void fputs_escaped(const char *s, FILE *f)
 			fprintf(f, "\\x%02x", *p);
 	}
 }
+
+const char *fmt_escaped(char *buf, size_t len, const char *s)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		char esc[5];
+		size_t k;
+
+		if (*p == '"' || *p == '\\')
+			k = snprintf(esc, sizeof(esc), "\\%c", *p);
+		else if (*p >= 0x20 && *p < 0x7f)
+			k = snprintf(esc, sizeof(esc), "%c", *p);
+		else
+			k = snprintf(esc, sizeof(esc), "\\x%02x", *p);
+		if (n + k >= len)
+			break;
+		memcpy(buf + n, esc, k);
+		n += k;
+	}
+	if (len)
+		buf[n] = '\0';
+	return buf;
+}

@@ -43,4 +43,13 @@ const char *fmt_duration(char buf[FMT_BUF_LEN], uint64_t ns);
  */
 void fputs_escaped(const char *s, FILE *f);
 
+/* fputs_escaped() into buf (len bytes), cut at a whole escape if too long. */
+const char *fmt_escaped(char *buf, size_t len, const char *s);
+
+/* a - b, or 0 if b is later: ages never go negative on clock skew. */
+static inline uint64_t age_ns(uint64_t now, uint64_t t)
+{
+	return now > t ? now - t : 0;
+}
+
 #endif

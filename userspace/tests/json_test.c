@@ -86,4 +86,30 @@ TEST(writer_nesting)
 	free(out);
 }
 
+TEST(scalars)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	struct json j;
+
+	ASSERT_NE(NULL, f);
+	json_init(&j, f);
+	json_array_begin(&j, NULL);
+	json_i64(&j, NULL, -5);
+	json_i64(&j, NULL, INT64_MIN);
+	json_i64(&j, NULL, 42);
+	json_bool(&j, NULL, true);
+	json_bool(&j, NULL, false);
+	json_null(&j, NULL);
+	json_object_begin(&j, NULL);
+	json_null(&j, "n");
+	json_bool(&j, "b", true);
+	json_object_end(&j);
+	json_array_end(&j);
+	fclose(f);
+	EXPECT_STREQ("[-5,-9223372036854775808,42,true,false,null,{\"n\":null,\"b\":true}]\n", out);
+	free(out);
+}
+
 TEST_HARNESS_MAIN

@@ -23,6 +23,9 @@
 #define SITE_ATTR(t)	(0x100 | (t))
 #define FRAME_ATTR(t)	(0x200 | (t))
 #define STATS_ATTR(t)	(0x300 | (t))
+#define PROC_ATTR(t)	(0x400 | (t))
+#define MAPPING_ATTR(t)	(0x500 | (t))
+#define CONFIG_ATTR(t)	(0x600 | (t))
 #define NO_ATTR		(-1)
 
 struct mutation {
@@ -45,7 +48,7 @@ static const struct test_frame sample_frames[] = {
 	{ 0x7ffff7dd0000, 0, NULL },
 };
 
-static struct nlmsghdr *msg_start(void *buf, uint8_t cmd)
+static inline struct nlmsghdr *msg_start(void *buf, uint8_t cmd)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *genl;
@@ -59,7 +62,7 @@ static struct nlmsghdr *msg_start(void *buf, uint8_t cmd)
 }
 
 /* Put a u64 (or u32 when wide is false), honouring the mutation. */
-static void put_num(struct nlmsghdr *nlh, const struct mutation *mu, int id,
+static inline void put_num(struct nlmsghdr *nlh, const struct mutation *mu, int id,
 		    uint16_t type, uint64_t v, bool wide)
 {
 	if (mu->omit == id)
@@ -72,7 +75,7 @@ static void put_num(struct nlmsghdr *nlh, const struct mutation *mu, int id,
 		mnl_attr_put_u32(nlh, type, (uint32_t)v);
 }
 
-static void put_frames(struct nlmsghdr *nlh, const struct mutation *mu,
+static inline void put_frames(struct nlmsghdr *nlh, const struct mutation *mu,
 		       const struct test_frame *frames, size_t n)
 {
 	struct nlattr *list = mnl_attr_nest_start(nlh, ANONLEAK_SITE_A_FRAMES);
@@ -101,7 +104,7 @@ static void put_frames(struct nlmsghdr *nlh, const struct mutation *mu,
  * A GET_SITES message: pid 1234 "demo", proc id 7, running, now 1000 s,
  * site 0x1f with 3 live mappings of 12 MiB, oldest 100 s old.
  */
-static struct nlmsghdr *build_site_msg(void *buf, const struct mutation *mu)
+static inline struct nlmsghdr *build_site_msg(void *buf, const struct mutation *mu)
 {
 	const uint64_t s = 1000000000ULL;
 	struct nlmsghdr *nlh;
@@ -150,7 +153,7 @@ static struct nlmsghdr *build_site_msg(void *buf, const struct mutation *mu)
 }
 
 /* A GET_STATS reply; every counter is its attribute type times 10. */
-static struct nlmsghdr *build_stats_msg(void *buf, const struct mutation *mu)
+static inline struct nlmsghdr *build_stats_msg(void *buf, const struct mutation *mu)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *stats, *probes;
@@ -180,8 +183,150 @@ static struct nlmsghdr *build_stats_msg(void *buf, const struct mutation *mu)
 	return nlh;
 }
 
+/* Put a u8, honouring omit (shorten makes it a u32). */
+static inline void put_u8(struct nlmsghdr *nlh, const struct mutation *mu, int id,
+			  uint16_t type, uint8_t v)
+{
+	if (mu->omit == id)
+		return;
+	if (mu->shorten == id)
+		mnl_attr_put_u32(nlh, type, v);
+	else
+		mnl_attr_put_u8(nlh, type, v);
+}
+
+/*
+ * A GET_PROCS message: pid 4242 "leaky", uid 1000, proc id 9, exited at
+ * 990 s, started at 400 s, now 1000 s; 40 live mappings of 2.5 MiB, 3 sites.
+ */
+static inline struct nlmsghdr *build_proc_msg(void *buf, const struct mutation *mu)
+{
+	const uint64_t s = 1000000000ULL;
+	struct nlmsghdr *nlh;
+	struct nlattr *proc;
+
+	memset(buf, 0, MSG_BUF_SIZE);
+	nlh = msg_start(buf, ANONLEAK_CMD_GET_PROCS);
+	if (mu->extras)
+		mnl_attr_put_strz(nlh, ANONLEAK_A_MAX + 2, "future");
+	put_num(nlh, mu, TOP_ATTR(ANONLEAK_A_PID), ANONLEAK_A_PID, 4242, false);
+	if (mu->omit != TOP_ATTR(ANONLEAK_A_COMM))
+		mnl_attr_put_strz(nlh, ANONLEAK_A_COMM, "leaky");
+	put_num(nlh, mu, TOP_ATTR(ANONLEAK_A_PROC_ID), ANONLEAK_A_PROC_ID, 9, true);
+	put_u8(nlh, mu, TOP_ATTR(ANONLEAK_A_PROC_STATE), ANONLEAK_A_PROC_STATE,
+	       ANONLEAK_PROC_EXITED);
+	put_num(nlh, mu, TOP_ATTR(ANONLEAK_A_UID), ANONLEAK_A_UID, 1000, false);
+	put_num(nlh, mu, TOP_ATTR(ANONLEAK_A_START_TIME), ANONLEAK_A_START_TIME, 400 * s, true);
+	put_num(nlh, mu, TOP_ATTR(ANONLEAK_A_NOW), ANONLEAK_A_NOW, 1000 * s, true);
+	put_num(nlh, mu, TOP_ATTR(ANONLEAK_A_EXIT_TIME), ANONLEAK_A_EXIT_TIME, 990 * s, true);
+	if (mu->omit == TOP_ATTR(ANONLEAK_A_PROC))
+		return nlh;
+	proc = mnl_attr_nest_start(nlh, ANONLEAK_A_PROC);
+	if (mu->extras)
+		mnl_attr_put_u64(nlh, ANONLEAK_PROC_A_PAD, 0);
+	put_num(nlh, mu, PROC_ATTR(ANONLEAK_PROC_A_LIVE_COUNT), ANONLEAK_PROC_A_LIVE_COUNT, 40,
+		true);
+	put_num(nlh, mu, PROC_ATTR(ANONLEAK_PROC_A_LIVE_BYTES), ANONLEAK_PROC_A_LIVE_BYTES,
+		5 << 19, true);
+	put_num(nlh, mu, PROC_ATTR(ANONLEAK_PROC_A_SITES), ANONLEAK_PROC_A_SITES, 3, true);
+	if (mu->extras)
+		mnl_attr_put_u32(nlh, ANONLEAK_PROC_A_MAX + 4, 7);
+	mnl_attr_nest_end(nlh, proc);
+	return nlh;
+}
+
+/* Ranges of the sample GET_MAPPINGS message. */
+static const struct { uint64_t start, length; uint32_t prot, flags; uint64_t birth, site; }
+sample_ranges[] = {
+	{ 0x7f0000000000, 0x10000, 3, 0x22, 900000000000ULL, 6 },
+	{ 0x7f0000020000, 0x200000, 0, 0x4022, 999500000000ULL, 7 },
+};
+
+/* A GET_MAPPINGS message for pid 4242 (proc id 9), now 1000 s, two ranges. */
+static inline struct nlmsghdr *build_mappings_msg(void *buf,
+						   const struct mutation *mu)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *list;
+
+	memset(buf, 0, MSG_BUF_SIZE);
+	nlh = msg_start(buf, ANONLEAK_CMD_GET_MAPPINGS);
+	put_num(nlh, mu, TOP_ATTR(ANONLEAK_A_PID), ANONLEAK_A_PID, 4242, false);
+	put_num(nlh, mu, TOP_ATTR(ANONLEAK_A_PROC_ID), ANONLEAK_A_PROC_ID, 9, true);
+	put_num(nlh, mu, TOP_ATTR(ANONLEAK_A_NOW), ANONLEAK_A_NOW, 1000000000000ULL, true);
+	if (mu->omit == TOP_ATTR(ANONLEAK_A_MAPPINGS))
+		return nlh;
+	list = mnl_attr_nest_start(nlh, ANONLEAK_A_MAPPINGS);
+	if (mu->extras)		/* not a range: the list only holds type 0 */
+		mnl_attr_put_u32(nlh, 3, 0xdead);
+	for (size_t i = 0; i < ARRAY_SIZE(sample_ranges); i++) {
+		struct nlattr *r = mnl_attr_nest_start(nlh, 0);
+
+		put_num(nlh, mu, MAPPING_ATTR(ANONLEAK_MAPPING_A_START), ANONLEAK_MAPPING_A_START,
+			sample_ranges[i].start, true);
+		put_num(nlh, mu, MAPPING_ATTR(ANONLEAK_MAPPING_A_LENGTH),
+			ANONLEAK_MAPPING_A_LENGTH, sample_ranges[i].length, true);
+		put_num(nlh, mu, MAPPING_ATTR(ANONLEAK_MAPPING_A_PROT), ANONLEAK_MAPPING_A_PROT,
+			sample_ranges[i].prot, false);
+		put_num(nlh, mu, MAPPING_ATTR(ANONLEAK_MAPPING_A_FLAGS), ANONLEAK_MAPPING_A_FLAGS,
+			sample_ranges[i].flags, false);
+		put_num(nlh, mu, MAPPING_ATTR(ANONLEAK_MAPPING_A_BIRTH), ANONLEAK_MAPPING_A_BIRTH,
+			sample_ranges[i].birth, true);
+		put_num(nlh, mu, MAPPING_ATTR(ANONLEAK_MAPPING_A_SITE_ID),
+			ANONLEAK_MAPPING_A_SITE_ID, sample_ranges[i].site, true);
+		if (mu->extras)
+			mnl_attr_put_strz(nlh, ANONLEAK_MAPPING_A_MAX + 1, "future");
+		mnl_attr_nest_end(nlh, r);
+	}
+	mnl_attr_nest_end(nlh, list);
+	return nlh;
+}
+
+/*
+ * A GET_CONFIG reply: enabled, depth 8, min_size 4096, pid 0, uid any,
+ * comm "nginx", caps 1048576, 65536, 16384, 256.
+ */
+static inline struct nlmsghdr *build_config_msg(void *buf, const struct mutation *mu)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *cfg;
+
+	memset(buf, 0, MSG_BUF_SIZE);
+	nlh = msg_start(buf, ANONLEAK_CMD_GET_CONFIG);
+	if (mu->extras)
+		mnl_attr_put_u64(nlh, ANONLEAK_A_MAX + 1, 1);
+	if (mu->omit == TOP_ATTR(ANONLEAK_A_CONFIG))
+		return nlh;
+	cfg = mnl_attr_nest_start(nlh, ANONLEAK_A_CONFIG);
+	put_u8(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_ENABLED), ANONLEAK_CONFIG_A_ENABLED, 1);
+	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_STACK_DEPTH), ANONLEAK_CONFIG_A_STACK_DEPTH,
+		8, false);
+	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_MIN_SIZE), ANONLEAK_CONFIG_A_MIN_SIZE,
+		4096, true);
+	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_FILTER_PID), ANONLEAK_CONFIG_A_FILTER_PID,
+		0, false);
+	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_FILTER_UID), ANONLEAK_CONFIG_A_FILTER_UID,
+		ANONLEAK_UID_ANY, false);
+	if (mu->omit != CONFIG_ATTR(ANONLEAK_CONFIG_A_FILTER_COMM))
+		mnl_attr_put_strz(nlh, ANONLEAK_CONFIG_A_FILTER_COMM, "nginx");
+	if (mu->extras)
+		mnl_attr_put_u64(nlh, ANONLEAK_CONFIG_A_PAD, 0);
+	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_MAX_MAPPINGS),
+		ANONLEAK_CONFIG_A_MAX_MAPPINGS, 1048576, true);
+	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_MAX_SITES), ANONLEAK_CONFIG_A_MAX_SITES,
+		65536, true);
+	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_MAX_PROCS), ANONLEAK_CONFIG_A_MAX_PROCS,
+		16384, true);
+	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_MAX_EXITED), ANONLEAK_CONFIG_A_MAX_EXITED,
+		256, true);
+	if (mu->extras)
+		mnl_attr_put_strz(nlh, ANONLEAK_CONFIG_A_MAX + 3, "future");
+	mnl_attr_nest_end(nlh, cfg);
+	return nlh;
+}
+
 /* The first attribute of type at the top level of a genl message. */
-static struct nlattr *find_top(struct nlmsghdr *nlh, uint16_t type)
+static inline struct nlattr *find_top(struct nlmsghdr *nlh, uint16_t type)
 {
 	struct nlattr *a;
 
@@ -192,7 +337,7 @@ static struct nlattr *find_top(struct nlmsghdr *nlh, uint16_t type)
 }
 
 /* The first attribute of type directly inside nest. */
-static struct nlattr *find_in(struct nlattr *nest, uint16_t type)
+static inline struct nlattr *find_in(struct nlattr *nest, uint16_t type)
 {
 	struct nlattr *a;
 

@@ -11,10 +11,12 @@
 #include <string.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
+#include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
 #include "nl.h"
 #include "nl_priv.h"
+#include "query.h"
 
 #define FAKE_FAMILY	0x42
 #define FAKE_PORTID	4242
@@ -28,6 +30,7 @@ enum fake_mode {
 	FAKE_DONE_ERR,		/* one message, then DONE carrying -EMSGSIZE + extack */
 	FAKE_BAD_TYPE,		/* a message of another family */
 	FAKE_TRUNCATED,		/* the last message claims more than was received */
+	FAKE_ERR_BLAME,		/* -ERANGE blaming the config attribute blame_attr */
 };
 
 struct fake {
@@ -38,6 +41,7 @@ struct fake {
 	_Alignas(struct nlmsghdr) char bufs[MAX_BUFS][4096];
 	size_t lens[MAX_BUFS];
 	int head, tail;		/* queue of buffers to be received */
+	uint16_t blame_attr;	/* FAKE_ERR_BLAME */
 };
 
 static struct nlmsghdr *put_msg(char *buf, size_t *len, uint16_t type, uint16_t flags,
@@ -68,9 +72,31 @@ static void put_data(char *buf, size_t *len, uint16_t type, uint32_t seq, bool i
 	end_msg(len, nlh);
 }
 
+/* NLMSGERR_ATTR_OFFS of the config attribute type in req, or 0. */
+static uint32_t blame_offset(const struct nlmsghdr *req, uint16_t type)
+{
+	const struct nlattr *nest, *a;
+
+	mnl_attr_for_each(nest, req, GENL_HDRLEN)
+		if (mnl_attr_get_type(nest) == ANONLEAK_A_CONFIG)
+			mnl_attr_for_each_nested(a, nest)
+				if (mnl_attr_get_type(a) == type)
+					return (const char *)a - (const char *)req;
+	return 0;
+}
+
 /* NLMSG_ERROR for req; echo its payload unless capped; extack msg if any. */
+static void put_error_offs(char *buf, size_t *len, const struct nlmsghdr *req, int error,
+			   bool capped, const char *msg, uint32_t offs);
+
 static void put_error(char *buf, size_t *len, const struct nlmsghdr *req, int error,
 		      bool capped, const char *msg)
+{
+	put_error_offs(buf, len, req, error, capped, msg, 0);
+}
+
+static void put_error_offs(char *buf, size_t *len, const struct nlmsghdr *req, int error,
+			   bool capped, const char *msg, uint32_t offs)
 {
 	struct nlmsghdr *nlh = put_msg(buf, len, NLMSG_ERROR, 0, req->nlmsg_seq);
 	size_t body = sizeof(struct nlmsgerr) + (capped ? 0 : req->nlmsg_len - sizeof(*req));
@@ -83,6 +109,10 @@ static void put_error(char *buf, size_t *len, const struct nlmsghdr *req, int er
 	if (msg) {
 		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
 		mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, msg);
+	}
+	if (offs) {
+		nlh->nlmsg_flags |= NLM_F_ACK_TLVS;
+		mnl_attr_put_u32(nlh, NLMSGERR_ATTR_OFFS, offs);
 	}
 	end_msg(len, nlh);
 }
@@ -142,6 +172,10 @@ static ssize_t fake_send(struct nl *nl, const void *buf, size_t n)
 	case FAKE_BAD_TYPE:
 		put_data(b, len, FAKE_FAMILY + 1, seq, false, 1);
 		put_done(b, len, seq, false, 0, NULL);
+		break;
+	case FAKE_ERR_BLAME:
+		put_error_offs(b, len, req, -ERANGE, true, "integer out of range",
+			       blame_offset(req, f->blame_attr));
 		break;
 	case FAKE_TRUNCATED:
 		put_data(b, len, FAKE_FAMILY, seq, false, 1);
@@ -366,6 +400,40 @@ static int open_nlctrl(struct __test_metadata *_metadata, struct nl **nl, uint32
 		SKIP(return, "no generic netlink here (%d)", __r);		\
 	ASSERT_EQ(0, __r);							\
 } while (0)
+
+/* The kernel blames one attribute of a SET_CONFIG: its key is named. */
+TEST_F(fake, set_config_blames_a_key)
+{
+	struct al_config cfg = { 0 };
+	char why[160];
+	int key = 99;
+
+	ASSERT_EQ(0, config_parse_arg(&cfg, "enabled=1", why, sizeof(why)));
+	ASSERT_EQ(0, config_parse_arg(&cfg, "filter_comm=x", why, sizeof(why)));
+	ASSERT_EQ(0, config_parse_arg(&cfg, "max_sites=5", why, sizeof(why)));
+	self->f.mode = FAKE_ERR_BLAME;
+	self->f.blame_attr = ANONLEAK_CONFIG_A_MAX_SITES;
+	EXPECT_EQ(-ERANGE, query_set_config(self->nl, &cfg, &key));
+	EXPECT_EQ(AL_CFG_MAX_SITES, key);
+	EXPECT_NE(0, nl_error_offset(self->nl));
+	EXPECT_STREQ("integer out of range", nl_error_msg(self->nl));
+
+	self->f.blame_attr = ANONLEAK_CONFIG_A_FILTER_COMM;
+	EXPECT_EQ(-ERANGE, query_set_config(self->nl, &cfg, &key));
+	EXPECT_EQ(AL_CFG_FILTER_COMM, key);
+
+	/* an offset that is no attribute of ours: no key */
+	self->f.blame_attr = ANONLEAK_CONFIG_A_STACK_DEPTH;
+	EXPECT_EQ(-ERANGE, query_set_config(self->nl, &cfg, &key));
+	EXPECT_EQ(-1, key);
+	EXPECT_EQ(0, nl_error_offset(self->nl));
+
+	/* a later success clears the offset */
+	self->f.mode = FAKE_DOIT;
+	EXPECT_EQ(0, nl_doit(self->nl, request(self), collect_cb, &self->c));
+	EXPECT_EQ(0, nl_error_offset(self->nl));
+	config_release(&cfg);
+}
 
 TEST(real_open_and_errors)
 {

@@ -58,6 +58,38 @@ TEST(site_full_message)
 	site_msg_release(&m);
 }
 
+/* UID and EXIT_TIME came later: optional, but checked when present. */
+TEST(site_uid_and_exit_time)
+{
+	struct nlmsghdr *nlh = build_site_msg(buf, &no_mutation);
+	struct parse_err err;
+	struct al_site_msg m;
+
+	ASSERT_EQ(0, parse_site_msg(nlh, &m, &err)) TH_LOG("%s", err.msg);
+	EXPECT_FALSE(m.has_uid);
+	EXPECT_FALSE(m.has_exit_time);
+	site_msg_release(&m);
+
+	mnl_attr_put_u32(nlh, ANONLEAK_A_UID, 1000);
+	mnl_attr_put_u64(nlh, ANONLEAK_A_EXIT_TIME, 999000000000ULL);
+	mnl_attr_put_u64(nlh, ANONLEAK_A_START_TIME, 1);	/* not ours to read: skipped */
+	ASSERT_EQ(0, parse_site_msg(nlh, &m, &err)) TH_LOG("%s", err.msg);
+	EXPECT_TRUE(m.has_uid);
+	EXPECT_EQ(1000, m.uid);
+	EXPECT_TRUE(m.has_exit_time);
+	EXPECT_EQ(999000000000ULL, m.exit_time);
+	site_msg_release(&m);
+
+	nlh = build_site_msg(buf, &no_mutation);
+	mnl_attr_put_u64(nlh, ANONLEAK_A_UID, 1000);		/* a u32 sent as 8 bytes */
+	EXPECT_EQ(-EPROTO, parse_site_msg(nlh, &m, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "ANONLEAK_A_UID has length 8")) TH_LOG("%s", err.msg);
+	nlh = build_site_msg(buf, &no_mutation);
+	mnl_attr_put_u32(nlh, ANONLEAK_A_EXIT_TIME, 5);
+	EXPECT_EQ(-EPROTO, parse_site_msg(nlh, &m, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "ANONLEAK_A_EXIT_TIME")) TH_LOG("%s", err.msg);
+}
+
 TEST(site_unknown_attributes_ignored)
 {
 	struct mutation mu = no_mutation;

@@ -377,9 +377,100 @@ TEST(symbolize_hook)
 	CAPTURE(out, report_print_json(f, &r));
 	EXPECT_NE(NULL, strstr(out, "{\"addr\":\"0x555500000abc\",\"object\":\"/usr/bin/small\","
 				    "\"offset\":\"0xabc\",\"symbol\":\"leak_fn\","
-				    "\"symbol_offset\":\"0x20\",\"file\":\"demo.c\",\"line\":42}"))
+				    "\"symbol_offset\":\"0x20\",\"file\":\"demo.c\",\"line\":42,"
+				    "\"source\":\"demo.c:42\"}"))
 		TH_LOG("%s", out);
 	free(out);
+	report_release(&r);
+}
+
+/* uid and exit time, when the kernel sent them, in the header and in JSON. */
+TEST(uid_and_exit)
+{
+	struct al_site_msg m = { .pid = 9, .proc_id = 4, .state = ANONLEAK_PROC_EXITED,
+				 .now = 100 * S };
+	struct al_report r;
+	char *out = NULL;
+
+	report_init(&r);
+	m.comm = strdup("gone");
+	m.uid = 1000;
+	m.has_uid = true;
+	m.exit_time = 88 * S;
+	m.has_exit_time = true;
+	m.site.id = 3;
+	m.site.now = 100 * S;
+	m.site.live_bytes = 4096;
+	ASSERT_EQ(0, report_add(&r, &m));
+	report_finish(&r);
+	CAPTURE(out, report_print_text(f, &r, false));
+	EXPECT_EQ(0, strncmp(out, "anonleak site 0x3 in pid 9 (comm \"gone\", uid 1000, "
+			     "exited 12s ago):\n", 66)) TH_LOG("%s", out);
+	free(out);
+	CAPTURE(out, report_print_json(f, &r));
+	EXPECT_NE(NULL, strstr(out, "{\"pid\":9,\"comm\":\"gone\",\"proc_id\":4,\"uid\":1000,"
+				    "\"state\":\"exited\",\"exit_age_ms\":12000,\"live_count\":0,"))
+		TH_LOG("%s", out);
+	free(out);
+	report_release(&r);
+}
+
+TEST(keep_top)
+{
+	struct al_report r;
+	char *out = NULL;
+
+	/* the 2 largest blocks: 3 MiB in "big" and 4 KiB in "small" */
+	load_fixture(&r);
+	report_keep_top(&r, 2);
+	ASSERT_EQ(2, r.nr_procs);
+	EXPECT_EQ(2, r.nr_sites);
+	EXPECT_EQ(1, r.nr_cut);
+	ASSERT_EQ(1, r.procs[0].nr_sites);
+	EXPECT_EQ(0x20, r.procs[0].sites[0].id);
+	EXPECT_EQ(0x10, r.procs[1].sites[0].id);
+	CAPTURE(out, report_print_text(f, &r, false));
+	EXPECT_NE(NULL, strstr(out, "summary: 2 processes, 2 sites, 3 live mappings, 3.0 MiB "
+				    "(3149824 bytes) live; 1 smaller site not shown (--top)\n"))
+		TH_LOG("%s", out);
+	free(out);
+	report_release(&r);
+
+	/* only the largest: the small process goes */
+	load_fixture(&r);
+	report_keep_top(&r, 1);
+	ASSERT_EQ(1, r.nr_procs);
+	EXPECT_EQ(200, r.procs[0].pid);
+	EXPECT_EQ(3 << 20, r.live_bytes);
+	EXPECT_EQ(2, r.nr_cut);
+	report_release(&r);
+
+	/* more than there are: nothing changes */
+	load_fixture(&r);
+	report_keep_top(&r, 10);
+	EXPECT_EQ(3, r.nr_sites);
+	EXPECT_EQ(0, r.nr_cut);
+	report_release(&r);
+}
+
+static bool drop_small(const struct al_site *s)
+{
+	return s->live_bytes < 65536;
+}
+
+TEST(drop_sites)
+{
+	struct al_report r;
+	uint64_t bytes = 7;
+
+	load_fixture(&r);
+	EXPECT_EQ(2, report_drop_sites(&r, drop_small, &bytes));
+	EXPECT_EQ(4096, bytes);
+	ASSERT_EQ(1, r.nr_procs);
+	EXPECT_EQ(1, r.nr_sites);
+	EXPECT_EQ(0x20, r.procs[0].sites[0].id);
+	EXPECT_EQ(3 << 20, r.live_bytes);
+	EXPECT_EQ(2, r.live_count);
 	report_release(&r);
 }
 

@@ -27,7 +27,9 @@
  * should refuse a family version higher than the one it was built for.
  *
  * A "site" is one (process, user call stack) pair: its counters cover that
- * process only, and its id is unique among all live site records. A
+ * process only. Site and proc ids are u32 values handed out in increasing
+ * order, wrapping only after 2^32 records; clients that keep history should
+ * key sites by (proc id, site id). A
  * "process" record is one address space (mm): an execve() or a new process
  * reusing a pid makes a new record, with a new proc id.
  *
@@ -75,8 +77,8 @@
  *
  * A dump (NLM_F_DUMP). Optional request attribute:
  *
- *    ANONLEAK_A_PID: NLA_U32, only sites of this process (tgid, in the
- *                    caller's pid namespace); a pid that has no record
+ *    ANONLEAK_A_PID: NLA_U32 >= 1, only sites of this process (tgid, in
+ *                    the caller's pid namespace); a pid that has no record
  *                    yields an empty dump
  *
  * Each message of the dump describes one (process, site) pair:
@@ -128,11 +130,12 @@
  *    ANONLEAK_A_MIN_BYTES: NLA_U64, only sites with at least this many live
  *                          bytes
  *    ANONLEAK_A_MIN_AGE: NLA_U64, only sites whose oldest live mapping is
- *                        at least this many ns old
+ *                        at least this many ns old (so never sites with
+ *                        nothing live)
  *
  * Site messages also carry ANONLEAK_A_UID (NLA_U32, the process's real uid
- * when first seen, in the initial user namespace) and, for exited
- * processes, ANONLEAK_A_EXIT_TIME (NLA_U64).
+ * when first seen, in the initial user namespace), ANONLEAK_A_START_TIME
+ * and, for exited processes, ANONLEAK_A_EXIT_TIME (NLA_U64), as GET_PROCS.
  *
  * ANONLEAK_CMD_GET_PROCS
  * ----------------------
@@ -166,6 +169,9 @@
  *            ANONLEAK_MAPPING_A_LENGTH: NLA_U64, bytes
  *            ANONLEAK_MAPPING_A_PROT: NLA_U32, PROT_* it was mapped with
  *            ANONLEAK_MAPPING_A_FLAGS: NLA_U32, MAP_* it was mapped with
+ *                                      (the architecture's values; private
+ *                                      /dev/zero mappings lack
+ *                                      MAP_ANONYMOUS)
  *            ANONLEAK_MAPPING_A_BIRTH: NLA_U64, when it was mapped (kept
  *                                      across mremap and partial unmaps)
  *            ANONLEAK_MAPPING_A_SITE_ID: NLA_U64, its site
@@ -179,8 +185,10 @@
  * GET_CONFIG is a doit without attributes; its reply carries an
  * ANONLEAK_A_CONFIG nest with every setting. SET_CONFIG is a doit taking an
  * ANONLEAK_A_CONFIG nest with any subset of the settings; it applies all of
- * them or, if one is invalid, none (-EINVAL or -ESRCH, with extack). The
- * same settings are the module's parameters.
+ * them or, if one is invalid, none: -ERANGE for a value out of its range,
+ * -EINVAL for a malformed attribute, -ESRCH for a pid that does not exist,
+ * each with an extack message naming the attribute. The same settings are
+ * the module's parameters, with the same ranges.
  *
  *    ANONLEAK_A_CONFIG: NLA_NESTED
  *        ANONLEAK_CONFIG_A_ENABLED: NLA_U8, 0 or 1: record new mappings
@@ -189,32 +197,36 @@
  *        ANONLEAK_CONFIG_A_FILTER_PID: NLA_U32, only this process and its
  *                                      descendants (caller's pid namespace
  *                                      on input), 0: all
- *        ANONLEAK_CONFIG_A_FILTER_UID: NLA_U32, only this real uid,
- *                                      ANONLEAK_UID_ANY: all
- *        ANONLEAK_CONFIG_A_FILTER_COMM: NLA_NUL_STRING, only this comm,
- *                                       empty: all
- *        ANONLEAK_CONFIG_A_MAX_MAPPINGS, ANONLEAK_CONFIG_A_MAX_SITES,
- *        ANONLEAK_CONFIG_A_MAX_PROCS, ANONLEAK_CONFIG_A_MAX_EXITED: NLA_U64,
- *                                      the caps
+ *        ANONLEAK_CONFIG_A_FILTER_UID: NLA_U32, only this real uid
+ *                                      (<= INT_MAX), ANONLEAK_UID_ANY: all
+ *        ANONLEAK_CONFIG_A_FILTER_COMM: NLA_NUL_STRING, only this comm
+ *                                       (at most 15 bytes), empty: all
+ *        ANONLEAK_CONFIG_A_MAX_MAPPINGS: NLA_U64, 1..2^28
+ *        ANONLEAK_CONFIG_A_MAX_SITES: NLA_U64, 1..2^24
+ *        ANONLEAK_CONFIG_A_MAX_PROCS: NLA_U64, 1..2^22
+ *        ANONLEAK_CONFIG_A_MAX_EXITED: NLA_U64, 0..2^20
  *
  * Filters apply to processes making their first tracked mapping after the
- * change; processes already tracked stay tracked until CLEAR.
+ * change; processes already tracked stay tracked until CLEAR. "Descendant"
+ * is judged then, from the parent chain at that moment: a daemon that was
+ * reparented to init before it mapped anything is not one.
  *
  * ANONLEAK_CMD_CLEAR
  * ------------------
  *
  * A doit. With ANONLEAK_A_PID, forgets that process's records (-ESRCH if
  * it has none); without, forgets every record. Exited records are freed;
- * running processes keep being tracked from now on, from zero.
+ * running processes keep being tracked from now on, from zero (their proc
+ * id and START_TIME stay).
  *
  * Multicast group "events" (ANONLEAK_MCGRP_EVENTS)
  * ------------------------------------------------
  *
  * Joining needs CAP_NET_ADMIN. When a process whose address space had
  * outstanding tracked mappings goes away (exit, or execve), an
- * ANONLEAK_CMD_EXIT_EVENT message is sent with ANONLEAK_A_PID (in the
- * initial pid namespace), ANONLEAK_A_COMM, ANONLEAK_A_PROC_ID,
- * ANONLEAK_A_UID, ANONLEAK_A_EXIT_TIME and the ANONLEAK_A_PROC nest.
+ * ANONLEAK_CMD_EXIT_EVENT message is sent with the attributes of a
+ * GET_PROCS message. Its ANONLEAK_A_PID is in the initial pid namespace,
+ * unlike replies: a multicast has no caller whose namespace could apply.
  *
  * Returned errors: -EPERM without CAP_NET_ADMIN, -EINVAL (with an extack
  * message naming the attribute) for malformed requests, -EOPNOTSUPP for a
