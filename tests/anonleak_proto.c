@@ -382,6 +382,87 @@ TEST_F_TIMEOUT(many, mappings_dump, 900)
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 }
 
+/* 3^11 distinct call stacks: a path of three kinds of frames. */
+static __attribute__((noinline)) void *tri(int n, unsigned int code);
+
+#define TRI_FN(name)							\
+static __attribute__((noinline)) void *name(int n, unsigned int code)	\
+{									\
+	void *p = tri(n, code);						\
+									\
+	__asm__ volatile("" ::: "memory");				\
+	return p;							\
+}
+TRI_FN(tri_a)
+TRI_FN(tri_b)
+TRI_FN(tri_c)
+
+static __attribute__((noinline)) void *tri(int n, unsigned int code)
+{
+	void *p;
+
+	if (!n)
+		p = pr_site(PG, PROT_READ, PA | MAP_NORESERVE);
+	else if (code % 3 == 0)
+		p = tri_a(n - 1, code / 3);
+	else if (code % 3 == 1)
+		p = tri_b(n - 1, code / 3);
+	else
+		p = tri_c(n - 1, code / 3);
+	__asm__ volatile("" ::: "memory");
+	return p;
+}
+
+struct site_count {
+	size_t n;
+	uint64_t live;
+	bool intr;
+};
+
+static int site_count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct site_count *c = data;
+	struct al_t_site s;
+
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		c->intr = true;
+	memset(&s, 0, sizeof(s));
+	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), al_t_top_cb, &s) < 0)
+		return MNL_CB_ERROR;
+	c->n++;
+	c->live += s.c[ANONLEAK_SITE_A_LIVE_COUNT];
+	return MNL_CB_OK;
+}
+
+/*
+ * Many sites (ANONLEAK_MANY_SITES, default 100000) in one process: the
+ * site dump resumes across thousands of messages and returns every one.
+ */
+TEST_F_TIMEOUT(many, sites_dump, 900)
+{
+	const char *env = getenv("ANONLEAK_MANY_SITES");
+	unsigned int want = env ? strtoul(env, NULL, 0) : 100000, i;
+	struct site_count c = { 0 };
+	struct al_t_stats st;
+
+	ASSERT_GE(177147, want);
+	ASSERT_EQ(0, system("echo 32 > /sys/module/anonleak/parameters/stack_depth"));
+	ASSERT_EQ(0, system("echo 200000 > /sys/module/anonleak/parameters/max_sites"));
+	for (i = 0; i < want; i++)
+		ASSERT_NE(MAP_FAILED, tri(11, i));
+	ASSERT_EQ(0, al_t_stats(&st));
+	ASSERT_EQ(0, st.c[ANONLEAK_STATS_A_DROPS]);
+	ASSERT_EQ(0, req(ANONLEAK_CMD_GET_SITES, NLM_F_DUMP,
+			 ATTRS({ ANONLEAK_A_PID, 32, getpid() }), site_count_cb,
+			 &c, NULL));
+	/* this process's other mappings (the harness, system()) are sites too */
+	EXPECT_LE(want, c.n);
+	EXPECT_GE(want + 16, c.n);
+	EXPECT_LE(want, c.live);
+	EXPECT_FALSE(c.intr);
+	TH_LOG("%zu sites dumped", c.n);
+}
+
 /* CONFIG ----------------------------------------------------------------- */
 
 struct config {
