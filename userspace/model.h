@@ -16,6 +16,8 @@ struct al_stats {
 	uint64_t procs, exited, sites;
 	uint64_t drops, drops_nomem, drops_mappings, drops_sites, drops_procs, drops_exited;
 	uint64_t missed;
+	uint64_t filtered;	/* valid if has_filtered (modules before filters lack it) */
+	bool has_filtered;
 	uint64_t mapping_size, site_size, stack_depth;
 	uint64_t max_mappings, max_sites, max_procs, max_exited;
 	size_t nr_probes;

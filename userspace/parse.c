@@ -14,7 +14,8 @@
  * the UAPI header lists without a condition, except ANONLEAK_A_COMM,
  * ANONLEAK_SITE_A_FRAMES and ANONLEAK_STATS_A_PROBES, whose absence
  * just means "nothing to show"; in a frame only ANONLEAK_FRAME_A_ADDR;
- * and ANONLEAK_A_UID, which site messages only gained later.
+ * and ANONLEAK_A_UID and ANONLEAK_STATS_A_FILTERED, which site messages
+ * and the stats reply only gained later.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -267,6 +268,7 @@ static const struct field stats_fields[] = {
 	FIELD(ANONLEAK_STATS_A_DROPS_PROCS, 64, false, struct al_stats, drops_procs),
 	FIELD(ANONLEAK_STATS_A_DROPS_EXITED, 64, false, struct al_stats, drops_exited),
 	FIELD(ANONLEAK_STATS_A_MISSED, 64, false, struct al_stats, missed),
+	FIELD(ANONLEAK_STATS_A_FILTERED, 64, true, struct al_stats, filtered),
 	FIELD(ANONLEAK_STATS_A_MAPPING_SIZE, 32, false, struct al_stats, mapping_size),
 	FIELD(ANONLEAK_STATS_A_SITE_SIZE, 32, false, struct al_stats, site_size),
 	FIELD(ANONLEAK_STATS_A_STACK_DEPTH, 32, false, struct al_stats, stack_depth),
@@ -314,6 +316,7 @@ static int stats_msg_cb(const struct nlattr *a, void *data)
 		return parse_fail(c->ps, -EPROTO, "ANONLEAK_A_STATS is not a nest");
 	if (parse_nest(a, stats_cb, &sc, c->ps, "ANONLEAK_A_STATS") < 0)
 		return MNL_CB_ERROR;
+	c->st->has_filtered = sc.seen & (1ULL << ANONLEAK_STATS_A_FILTERED);
 	return check_required(stats_fields, ARRAY_SIZE(stats_fields), sc.seen, c->ps);
 }
 

@@ -34,6 +34,9 @@ void status_print_text(FILE *f, const struct al_stats *st, uint32_t version)
 		"drops", st->drops, st->drops_nomem, st->drops_mappings, st->drops_sites,
 		st->drops_procs, st->drops_exited);
 	fprintf(f, "  %-12s%" PRIu64 " probe hits\n", "missed", st->missed);
+	if (st->has_filtered)
+		fprintf(f, "  %-12s%" PRIu64 " mappings excluded by the filters\n", "filtered",
+			st->filtered);
 	fprintf(f, "  %-12s%" PRIu64 " bytes per mapping, %" PRIu64
 		" bytes per site (stack depth %" PRIu64 ")\n", "memory",
 		st->mapping_size, st->site_size, st->stack_depth);
@@ -71,6 +74,8 @@ void status_print_json(FILE *f, const struct al_stats *st, uint32_t version)
 	json_u64(&j, "drops_procs", st->drops_procs);
 	json_u64(&j, "drops_exited", st->drops_exited);
 	json_u64(&j, "missed", st->missed);
+	if (st->has_filtered)
+		json_u64(&j, "filtered", st->filtered);
 	json_u64(&j, "mapping_size", st->mapping_size);
 	json_u64(&j, "site_size", st->site_size);
 	json_u64(&j, "stack_depth", st->stack_depth);

@@ -377,6 +377,8 @@ TEST(stats_full_message)
 	EXPECT_EQ(ANONLEAK_STATS_A_MAPPING_SIZE * 10, st.mapping_size);
 	EXPECT_EQ(ANONLEAK_STATS_A_STACK_DEPTH * 10, st.stack_depth);
 	EXPECT_EQ(ANONLEAK_STATS_A_MAX_EXITED * 10, st.max_exited);
+	EXPECT_TRUE(st.has_filtered);
+	EXPECT_EQ(ANONLEAK_STATS_A_FILTERED * 10, st.filtered);
 	ASSERT_EQ(2, st.nr_probes);
 	EXPECT_STREQ("do_mmap", st.probes[0]);
 	EXPECT_STREQ("__vm_munmap", st.probes[1]);
@@ -403,9 +405,21 @@ TEST(stats_bad_messages)
 	EXPECT_EQ(-EPROTO, parse_stats_msg(build_stats_msg(buf, &mu), &st, &err));
 
 	mu = no_mutation;
+	mu.shorten = STATS_ATTR(ANONLEAK_STATS_A_FILTERED);	/* u64 sent as 4 bytes */
+	EXPECT_EQ(-EPROTO, parse_stats_msg(build_stats_msg(buf, &mu), &st, &err));
+	EXPECT_NE(NULL, strstr(err.msg, "ANONLEAK_STATS_A_FILTERED")) TH_LOG("%s", err.msg);
+
+	mu = no_mutation;
 	mu.omit = STATS_ATTR(ANONLEAK_STATS_A_PROBES);		/* optional */
 	EXPECT_EQ(0, parse_stats_msg(build_stats_msg(buf, &mu), &st, &err));
 	EXPECT_EQ(0, st.nr_probes);
+	stats_release(&st);
+
+	mu = no_mutation;
+	mu.omit = STATS_ATTR(ANONLEAK_STATS_A_FILTERED);	/* modules before the filters */
+	EXPECT_EQ(0, parse_stats_msg(build_stats_msg(buf, &mu), &st, &err)) TH_LOG("%s", err.msg);
+	EXPECT_FALSE(st.has_filtered);
+	EXPECT_EQ(0, st.filtered);
 	stats_release(&st);
 
 	/* no ANONLEAK_A_STATS at all, or twice */

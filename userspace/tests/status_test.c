@@ -13,6 +13,7 @@ static const struct al_stats fixture = {
 	.procs = 3, .exited = 2, .sites = 17,
 	.drops = 7, .drops_nomem = 1, .drops_mappings = 2, .drops_sites = 3,
 	.drops_procs = 0, .drops_exited = 1, .missed = 5,
+	.filtered = 42, .has_filtered = true,
 	.mapping_size = 64, .site_size = 600, .stack_depth = 16,
 	.max_mappings = 1048576, .max_sites = 65536, .max_procs = 4096, .max_exited = 256,
 	.nr_probes = 2, .probes = probe_names,
@@ -37,6 +38,7 @@ TEST(text)
 		"  drops       7 (no memory 1, max_mappings 2, max_sites 3, max_procs 0, "
 		"exited forgotten 1)\n"
 		"  missed      5 probe hits\n"
+		"  filtered    42 mappings excluded by the filters\n"
 		"  memory      64 bytes per mapping, 600 bytes per site (stack depth 16)\n"
 		"  in use      ~12.1 KiB for live mappings and sites\n"
 		"  caps        max_mappings 1048576, max_sites 65536, max_procs 4096, "
@@ -55,7 +57,7 @@ TEST(json)
 		"{\"version\":1,\"maps\":1234,\"unmaps\":1200,\"live_count\":34,"
 		"\"live_bytes\":1234567,\"procs\":3,\"exited\":2,\"sites\":17,\"drops\":7,"
 		"\"drops_nomem\":1,\"drops_mappings\":2,\"drops_sites\":3,\"drops_procs\":0,"
-		"\"drops_exited\":1,\"missed\":5,\"mapping_size\":64,\"site_size\":600,"
+		"\"drops_exited\":1,\"missed\":5,\"filtered\":42,\"mapping_size\":64,\"site_size\":600,"
 		"\"stack_depth\":16,\"max_mappings\":1048576,\"max_sites\":65536,"
 		"\"max_procs\":4096,\"max_exited\":256,\"probes\":[\"do_mmap\",\"__vm_munmap\"]}\n";
 	char *out = NULL;
@@ -79,6 +81,23 @@ TEST(no_probes_and_saturation)
 	free(out);
 	CAPTURE(out, status_print_json(f, &st, 1));
 	EXPECT_NE(NULL, strstr(out, "\"probes\":[]}")) TH_LOG("%s", out);
+	free(out);
+}
+
+/* A module that predates the filters sends no count: neither line nor key. */
+TEST(no_filtered_count)
+{
+	struct al_stats st = fixture;
+	char *out = NULL;
+
+	st.has_filtered = false;
+	CAPTURE(out, status_print_text(f, &st, 1));
+	EXPECT_EQ(NULL, strstr(out, "filtered")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "  missed      5 probe hits\n  memory")) TH_LOG("%s", out);
+	free(out);
+	CAPTURE(out, status_print_json(f, &st, 1));
+	EXPECT_EQ(NULL, strstr(out, "filtered")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\"missed\":5,\"mapping_size\":64,")) TH_LOG("%s", out);
 	free(out);
 }
 

@@ -2,16 +2,23 @@
 /*
  * symbolize.c on real objects: functions of this (PIE) test binary and of
  * libc, located through /proc/self/maps as the kernel would report them
- * (path and file offset), plus build-id checks and unusable objects.
+ * (path and file offset), plus build-id checks, unusable objects, and
+ * copies of this binary with the debug info or all symbols stripped.
  */
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <gelf.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
+#include "report.h"
 #include "symbolize.h"
+
+extern char **environ;
 
 enum { TARGET_LINE = __LINE__ + 1 };	/* target_fn is declared on the next line */
 static __attribute__((noinline, used)) int target_fn(volatile int x)
@@ -199,6 +206,265 @@ TEST_F(sym, libc_function)
 	EXPECT_NE(NULL, strstr(f.symbol, "getpid")) TH_LOG("got %s", f.symbol);
 	EXPECT_EQ(0, f.symbol_offset);
 	frame_release(&f);
+}
+
+/*
+ * The same function with less and less to go on: this binary as built
+ * (-g: DWARF), a copy without the debug info (objcopy --strip-debug: .symtab
+ * only) and a fully stripped copy (strip --strip-all: .dynsym only, which
+ * has no static functions). The copies keep the PT_LOAD layout, so the file
+ * offset the kernel would report is the same in all three.
+ */
+
+/* Run argv[0] from PATH; its exit status, or -1 if it did not exit. */
+static int run_tool(char *const argv[])
+{
+	int status;
+	pid_t pid;
+
+	if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ))
+		return -1;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* The ELF file at path, for the checks below; NULL if unreadable. */
+static Elf *elf_open(const char *path, int *fd)
+{
+	Elf *elf;
+
+	*fd = open(path, O_RDONLY);
+	if (*fd < 0)
+		return NULL;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(*fd, ELF_C_READ, NULL);
+	if (!elf)
+		close(*fd);
+	return elf;
+}
+
+static void elf_close(Elf *elf, int fd)
+{
+	elf_end(elf);
+	close(fd);
+}
+
+/* Whether the ELF file at path has a section called name. */
+static bool has_section(const char *path, const char *name)
+{
+	Elf_Scn *scn = NULL;
+	bool found = false;
+	size_t shstrndx;
+	int fd;
+	Elf *elf = elf_open(path, &fd);
+
+	if (!elf)
+		return false;
+	if (!elf_getshdrstrndx(elf, &shstrndx))
+		while (!found && (scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+			const char *n;
+
+			if (gelf_getshdr(scn, &sh) &&
+			    (n = elf_strptr(elf, shstrndx, sh.sh_name)) && !strcmp(n, name))
+				found = true;
+		}
+	elf_close(elf, fd);
+	return found;
+}
+
+/* Whether a and b have the same PT_LOAD headers (so file offsets carry over). */
+static bool same_load_segments(const char *a, const char *b)
+{
+	size_t na, nb, loads = 0;
+	bool same = false;
+	int fa, fb;
+	Elf *ea = elf_open(a, &fa), *eb = NULL;
+
+	if (!ea)
+		return false;
+	eb = elf_open(b, &fb);
+	if (!eb)
+		goto out;
+	if (elf_getphdrnum(ea, &na) || elf_getphdrnum(eb, &nb) || na != nb)
+		goto out;
+	same = true;
+	for (size_t i = 0; same && i < na; i++) {
+		GElf_Phdr pa, pb;
+
+		if (!gelf_getphdr(ea, i, &pa) || !gelf_getphdr(eb, i, &pb)) {
+			same = false;
+			break;
+		}
+		if (pa.p_type != PT_LOAD)
+			continue;
+		loads++;
+		same = pb.p_type == PT_LOAD && pa.p_offset == pb.p_offset &&
+		       pa.p_vaddr == pb.p_vaddr && pa.p_filesz == pb.p_filesz &&
+		       pa.p_flags == pb.p_flags;
+	}
+	same = same && loads;
+out:
+	if (eb)
+		elf_close(eb, fb);
+	elf_close(ea, fa);
+	return same;
+}
+
+/* frame_describe() of f, to be freed. */
+static char *describe(const struct al_frame *f)
+{
+	char *out = NULL;
+	size_t len;
+	FILE *m = open_memstream(&out, &len);
+
+	if (!m)
+		return NULL;
+	frame_describe(m, f);
+	fclose(m);
+	return out;
+}
+
+FIXTURE(stripped)
+{
+	struct symbolizer *s;
+	struct al_frame f;
+	char exe[4096];		/* this binary, as built */
+	char dir[4096];		/* a temporary directory for the copies */
+	bool have_dir;
+	char nodebug[4200];	/* objcopy --strip-debug */
+	char nosyms[4200];	/* strip --strip-all */
+};
+
+static void remove_copies(FIXTURE_DATA(stripped) *self)
+{
+	if (!self->have_dir)
+		return;
+	unlink(self->nodebug);
+	unlink(self->nosyms);
+	rmdir(self->dir);
+	self->have_dir = false;
+}
+
+FIXTURE_SETUP(stripped)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *objcopy[] = { "objcopy", "--strip-debug", self->exe, self->nodebug, NULL };
+	char *strip[] = { "strip", "--strip-all", "-o", self->nosyms, self->exe, NULL };
+	int ret;
+
+	/* nothing to fetch for a build-id only this host has */
+	unsetenv("DEBUGINFOD_URLS");
+	memset(&self->f, 0, sizeof(self->f));
+	self->s = symbolizer_new();
+	ASSERT_NE(NULL, self->s);
+	ASSERT_TRUE(locate((void *)target_fn, self->exe, sizeof(self->exe), &self->f.offset));
+	self->f.addr = (uintptr_t)target_fn;
+	self->f.has_offset = true;
+
+	snprintf(self->dir, sizeof(self->dir), "%s/anonleak-symtest.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	ASSERT_NE(NULL, mkdtemp(self->dir)) TH_LOG("mkdtemp %s: %m", self->dir);
+	self->have_dir = true;
+	snprintf(self->nodebug, sizeof(self->nodebug), "%s/nodebug", self->dir);
+	snprintf(self->nosyms, sizeof(self->nosyms), "%s/nosyms", self->dir);
+	ret = run_tool(objcopy);
+	if (ret)
+		remove_copies(self);	/* no teardown after a failed setup */
+	ASSERT_EQ(0, ret) TH_LOG("objcopy --strip-debug %s: %d (binutils needed)", self->exe, ret);
+	ret = run_tool(strip);
+	if (ret)
+		remove_copies(self);
+	ASSERT_EQ(0, ret) TH_LOG("strip --strip-all %s: %d (binutils needed)", self->exe, ret);
+}
+
+FIXTURE_TEARDOWN(stripped)
+{
+	frame_release(&self->f);
+	symbolizer_free(self->s);
+	remove_copies(self);
+}
+
+/* -g: the symbol table and DWARF, so function and file:line. */
+TEST_F(stripped, debug_info)
+{
+	const char *base;
+
+	ASSERT_TRUE(has_section(self->exe, ".debug_line")) TH_LOG("%s built without -g?", self->exe);
+	self->f.object = strdup(self->exe);
+	symbolize_frame(self->s, &self->f, false);
+	ASSERT_NE(NULL, self->f.symbol);
+	EXPECT_STREQ("target_fn", self->f.symbol);
+	EXPECT_EQ(0, self->f.symbol_offset);
+	ASSERT_NE(NULL, self->f.source_file);
+	base = strrchr(self->f.source_file, '/');
+	EXPECT_STREQ("symbolize_test.c", base ? base + 1 : self->f.source_file);
+	EXPECT_GE(self->f.source_line, TARGET_LINE);
+	EXPECT_LE(self->f.source_line, TARGET_LINE + 2);
+}
+
+/* --strip-debug: .symtab still names the function, but there is no file:line. */
+TEST_F(stripped, symtab_only)
+{
+	char *text, want[8400];
+
+	ASSERT_TRUE(has_section(self->nodebug, ".symtab"));
+	ASSERT_FALSE(has_section(self->nodebug, ".debug_info"));
+	ASSERT_FALSE(has_section(self->nodebug, ".debug_line"));
+	ASSERT_TRUE(same_load_segments(self->exe, self->nodebug));
+	self->f.object = strdup(self->nodebug);
+	symbolize_frame(self->s, &self->f, false);
+	ASSERT_NE(NULL, self->f.symbol);
+	EXPECT_STREQ("target_fn", self->f.symbol);
+	EXPECT_EQ(0, self->f.symbol_offset);
+	EXPECT_EQ(NULL, self->f.source_file) TH_LOG("got %s:%u", self->f.source_file,
+						   self->f.source_line);
+	EXPECT_EQ(0, self->f.source_line);
+
+	text = describe(&self->f);
+	ASSERT_NE(NULL, text);
+	snprintf(want, sizeof(want), "target_fn+0x0 (%s+0x%lx)", self->nodebug,
+		 (unsigned long)self->f.offset);
+	EXPECT_STREQ(want, text);
+	free(text);
+}
+
+/* --strip-all: only .dynsym, where a static function is not: left unresolved. */
+TEST_F(stripped, dynsym_only)
+{
+	char *text, want[8400];
+
+	ASSERT_FALSE(has_section(self->nosyms, ".symtab"));
+	ASSERT_FALSE(has_section(self->nosyms, ".debug_info"));
+	ASSERT_TRUE(has_section(self->nosyms, ".dynsym"));
+	ASSERT_TRUE(same_load_segments(self->exe, self->nosyms));
+	self->f.object = strdup(self->nosyms);
+	for (int round = 0; round < 2; round++) {	/* the second time from the cache */
+		symbolize_frame(self->s, &self->f, false);
+		EXPECT_EQ(NULL, self->f.symbol) TH_LOG("got %s+0x%lx", self->f.symbol,
+						      (unsigned long)self->f.symbol_offset);
+		EXPECT_EQ(0, self->f.symbol_offset);
+		EXPECT_EQ(NULL, self->f.source_file);
+		EXPECT_EQ(0, self->f.source_line);
+	}
+
+	/* shown as the bare object and offset */
+	text = describe(&self->f);
+	ASSERT_NE(NULL, text);
+	snprintf(want, sizeof(want), "%s+0x%lx", self->nosyms, (unsigned long)self->f.offset);
+	EXPECT_STREQ(want, text);
+	free(text);
+
+	/* the same symbolizer still resolves the unstripped binary */
+	frame_release(&self->f);
+	memset(&self->f, 0, sizeof(self->f));
+	ASSERT_TRUE(locate((void *)target_fn, self->exe, sizeof(self->exe), &self->f.offset));
+	self->f.addr = (uintptr_t)target_fn;
+	self->f.has_offset = true;
+	self->f.object = strdup(self->exe);
+	symbolize_frame(self->s, &self->f, false);
+	EXPECT_STREQ("target_fn", self->f.symbol);
 }
 
 TEST_HARNESS_MAIN
