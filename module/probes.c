@@ -18,6 +18,7 @@
  */
 #include <linux/kprobes.h>
 #include <linux/mm.h>
+#include <linux/sched/task_stack.h>
 #include <linux/mman.h>
 #include <linux/major.h>
 #include <linux/kdev_t.h>
@@ -63,7 +64,16 @@ static const char * const al_mmap_syms[] = { "do_mmap", NULL };
 static const char * const al_munmap_syms[] = { "do_vmi_munmap", "do_mas_munmap", NULL };
 static const char * const al_exit_syms[] = { "exit_mmap", NULL };
 static const char * const al_mremap_syms[] = { "__x64_sys_mremap", "__arm64_sys_mremap", NULL };
-static const char * const al_move_syms[] = { "move_page_tables", NULL };
+/*
+ * GCC may split move_page_tables() into a wrapper that returns early for
+ * len == 0 and "move_page_tables.part.0" with the same arguments, which
+ * move_vma() then calls directly (seen on a 6.1 allnoconfig-based build):
+ * probe the part when there is one.
+ */
+static const char * const al_move_syms[] = {
+	"move_page_tables.part.0", "move_page_tables", NULL
+};
+
 static const char * const al_grow_syms[] = { "vma_merge_extend", "vma_merge", NULL };
 
 struct al_mmap_data {
