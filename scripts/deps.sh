@@ -24,7 +24,9 @@ pkgs=(build-essential make gcc libc6-dev pkg-config
       qemu-system-x86 busybox-static cpio kmod xz-utils
       libmnl-dev libdw-dev libelf-dev elfutils
       linux-image-amd64 linux-headers-amd64 linux-source-6.1
-      sparse python3 perl python3-yaml python3-jsonschema)
+      sparse python3 perl python3-yaml python3-jsonschema
+      # to build the debug guest kernel (tests/debug/build-kernel.sh)
+      flex bison bc libssl-dev)
 [ "$want_bench" = 1 ] && pkgs+=(bpftrace bpfcc-tools)
 
 bpo_list=/etc/apt/sources.list.d/anonleak-backports.sources
