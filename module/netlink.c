@@ -263,8 +263,11 @@ static int al_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 	pid_t filter_pid = -1;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, ANONLEAK_A_CONFIG))
+	if (GENL_REQ_ATTR_CHECK(info, ANONLEAK_A_CONFIG)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the settings go in an ANONLEAK_A_CONFIG nest");
 		return -EINVAL;
+	}
 	err = nla_parse_nested(tb, ANONLEAK_CONFIG_A_MAX,
 			       info->attrs[ANONLEAK_A_CONFIG], al_config_policy,
 			       info->extack);

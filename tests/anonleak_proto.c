@@ -553,7 +553,9 @@ TEST(config_get_set)
 			       ATTRS(NEST, CFG(STACK_DEPTH, 8, 4), END),
 			       NULL, NULL, ext));
 	EXPECT_NE(0, ext[0]);
+	/* no settings at all: the message names the missing nest */
 	EXPECT_EQ(-EINVAL, req(ANONLEAK_CMD_SET_CONFIG, 0, NULL, NULL, NULL, ext));
+	EXPECT_NE(NULL, strstr(ext, "ANONLEAK_A_CONFIG")) TH_LOG("extack: '%s'", ext);
 	ASSERT_EQ(0, get_config(&c));
 	EXPECT_EQ(5, c.c[ANONLEAK_CONFIG_A_STACK_DEPTH]);
 	EXPECT_EQ(c0.c[ANONLEAK_CONFIG_A_MAX_MAPPINGS],
