@@ -164,6 +164,7 @@ struct al_pcpu_stats {
 	u64 drops_sites;
 	u64 drops_procs;
 	u64 filtered;
+	u64 unnamed;
 	s64 live_bytes;
 };
 
@@ -193,6 +194,7 @@ struct al_stats {
 	u64 drops_procs;
 	u64 drops_exited;
 	u64 filtered;
+	u64 unnamed;
 };
 
 /*

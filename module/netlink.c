@@ -91,7 +91,7 @@ static size_t al_stats_size(void)
 		probes += nla_total_size(strlen(al_probe_symbol(i)) + 1);
 
 	return nla_total_size(0) +			/* ANONLEAK_A_STATS */
-		nla_total_size_64bit(sizeof(u64)) * 19 + /* u64 counters, caps */
+		nla_total_size_64bit(sizeof(u64)) * 20 + /* u64 counters, caps */
 		nla_total_size(sizeof(u32)) * 3 +	/* sizes, depth */
 		nla_total_size(0) + probes;		/* ANONLEAK_STATS_A_PROBES */
 }
@@ -132,6 +132,7 @@ static int al_fill_stats(struct sk_buff *skb)
 		       ANONLEAK_STATS_A_PAD) ||
 	    al_put_u64(skb, ANONLEAK_STATS_A_MISSED, al_probes_missed(), ANONLEAK_STATS_A_PAD) ||
 	    al_put_u64(skb, ANONLEAK_STATS_A_FILTERED, st.filtered, ANONLEAK_STATS_A_PAD) ||
+	    al_put_u64(skb, ANONLEAK_STATS_A_UNNAMED, st.unnamed, ANONLEAK_STATS_A_PAD) ||
 	    nla_put_u32(skb, ANONLEAK_STATS_A_MAPPING_SIZE, al_range_size()) ||
 	    nla_put_u32(skb, ANONLEAK_STATS_A_SITE_SIZE,
 			al_site_slab_size(READ_ONCE(al_stack_depth))) ||

@@ -116,12 +116,16 @@ static struct al_object *al_object_get(struct mm_struct *mm,
 	/* Probe handlers run with preemption off: the buffer is ours. */
 	buf = this_cpu_ptr(al_path_buf);
 	path = d_path(&file->f_path, buf, PATH_MAX);
-	if (IS_ERR(path))
+	if (IS_ERR(path)) {
+		al_stat_inc(unnamed);
 		return NULL;
+	}
 	len = strlen(path);
 	obj = kzalloc(struct_size(obj, path, len + 1), GFP_NOWAIT | __GFP_NOWARN);
 	if (!obj) {
-		al_drop(nomem, "out of memory in a probe");
+		/* The frame keeps its address: not a drop. */
+		al_stat_inc(unnamed);
+		pr_warn_once("out of memory in a probe: frames are left without their file (counted in 'anonleak status')\n");
 		return NULL;
 	}
 	obj->dev = dev;

@@ -816,6 +816,7 @@ void al_stats_read(struct al_stats *st)
 		st->drops_sites += READ_ONCE(s->drops_sites);
 		st->drops_procs += READ_ONCE(s->drops_procs);
 		st->filtered += READ_ONCE(s->filtered);
+		st->unnamed += READ_ONCE(s->unnamed);
 		live += READ_ONCE(s->live_bytes);
 	}
 	st->live_bytes = live > 0 ? live : 0;

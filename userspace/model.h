@@ -18,6 +18,8 @@ struct al_stats {
 	uint64_t missed;
 	uint64_t filtered;	/* valid if has_filtered (modules before filters lack it) */
 	bool has_filtered;
+	uint64_t unnamed;	/* valid if has_unnamed (newer modules) */
+	bool has_unnamed;
 	uint64_t mapping_size, site_size, stack_depth;
 	uint64_t max_mappings, max_sites, max_procs, max_exited;
 	size_t nr_probes;

@@ -269,6 +269,7 @@ static const struct field stats_fields[] = {
 	FIELD(ANONLEAK_STATS_A_DROPS_EXITED, 64, false, struct al_stats, drops_exited),
 	FIELD(ANONLEAK_STATS_A_MISSED, 64, false, struct al_stats, missed),
 	FIELD(ANONLEAK_STATS_A_FILTERED, 64, true, struct al_stats, filtered),
+	FIELD(ANONLEAK_STATS_A_UNNAMED, 64, true, struct al_stats, unnamed),
 	FIELD(ANONLEAK_STATS_A_MAPPING_SIZE, 32, false, struct al_stats, mapping_size),
 	FIELD(ANONLEAK_STATS_A_SITE_SIZE, 32, false, struct al_stats, site_size),
 	FIELD(ANONLEAK_STATS_A_STACK_DEPTH, 32, false, struct al_stats, stack_depth),
@@ -317,6 +318,7 @@ static int stats_msg_cb(const struct nlattr *a, void *data)
 	if (parse_nest(a, stats_cb, &sc, c->ps, "ANONLEAK_A_STATS") < 0)
 		return MNL_CB_ERROR;
 	c->st->has_filtered = sc.seen & (1ULL << ANONLEAK_STATS_A_FILTERED);
+	c->st->has_unnamed = sc.seen & (1ULL << ANONLEAK_STATS_A_UNNAMED);
 	return check_required(stats_fields, ARRAY_SIZE(stats_fields), sc.seen, c->ps);
 }
 

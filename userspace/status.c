@@ -37,6 +37,9 @@ void status_print_text(FILE *f, const struct al_stats *st, uint32_t version)
 	if (st->has_filtered)
 		fprintf(f, "  %-12s%" PRIu64 " mappings excluded by the filters\n", "filtered",
 			st->filtered);
+	if (st->has_unnamed && st->unnamed)
+		fprintf(f, "  %-12s%" PRIu64 " frames without their file (no memory or no path)\n",
+			"unnamed", st->unnamed);
 	fprintf(f, "  %-12s%" PRIu64 " bytes per mapping, %" PRIu64
 		" bytes per site (stack depth %" PRIu64 ")\n", "memory",
 		st->mapping_size, st->site_size, st->stack_depth);
@@ -76,6 +79,8 @@ void status_print_json(FILE *f, const struct al_stats *st, uint32_t version)
 	json_u64(&j, "missed", st->missed);
 	if (st->has_filtered)
 		json_u64(&j, "filtered", st->filtered);
+	if (st->has_unnamed)
+		json_u64(&j, "unnamed", st->unnamed);
 	json_u64(&j, "mapping_size", st->mapping_size);
 	json_u64(&j, "site_size", st->site_size);
 	json_u64(&j, "stack_depth", st->stack_depth);

@@ -171,6 +171,8 @@ static inline struct nlmsghdr *build_stats_msg(void *buf, const struct mutation 
 	}
 	put_num(nlh, mu, STATS_ATTR(ANONLEAK_STATS_A_FILTERED), ANONLEAK_STATS_A_FILTERED,
 		ANONLEAK_STATS_A_FILTERED * 10, true);
+	put_num(nlh, mu, STATS_ATTR(ANONLEAK_STATS_A_UNNAMED), ANONLEAK_STATS_A_UNNAMED,
+		ANONLEAK_STATS_A_UNNAMED * 10, true);
 	if (mu->extras)
 		mnl_attr_put_u64(nlh, ANONLEAK_STATS_A_MAX + 1, 1);
 	if (mu->omit != STATS_ATTR(ANONLEAK_STATS_A_PROBES)) {

@@ -379,6 +379,8 @@ TEST(stats_full_message)
 	EXPECT_EQ(ANONLEAK_STATS_A_MAX_EXITED * 10, st.max_exited);
 	EXPECT_TRUE(st.has_filtered);
 	EXPECT_EQ(ANONLEAK_STATS_A_FILTERED * 10, st.filtered);
+	EXPECT_TRUE(st.has_unnamed);
+	EXPECT_EQ(ANONLEAK_STATS_A_UNNAMED * 10, st.unnamed);
 	ASSERT_EQ(2, st.nr_probes);
 	EXPECT_STREQ("do_mmap", st.probes[0]);
 	EXPECT_STREQ("__vm_munmap", st.probes[1]);

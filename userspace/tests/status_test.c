@@ -101,4 +101,23 @@ TEST(no_filtered_count)
 	free(out);
 }
 
+/* Frames left without their file: a line when there are any, always a key. */
+TEST(unnamed_frames)
+{
+	struct al_stats st = fixture;
+	char *out = NULL;
+
+	CAPTURE(out, status_print_text(f, &st, 1));
+	EXPECT_EQ(NULL, strstr(out, "unnamed")) TH_LOG("%s", out);
+	free(out);
+	st.has_unnamed = true;
+	st.unnamed = 9;
+	CAPTURE(out, status_print_text(f, &st, 1));
+	EXPECT_NE(NULL, strstr(out, "  unnamed     9 frames without their file")) TH_LOG("%s", out);
+	free(out);
+	CAPTURE(out, status_print_json(f, &st, 1));
+	EXPECT_NE(NULL, strstr(out, "\"filtered\":42,\"unnamed\":9,")) TH_LOG("%s", out);
+	free(out);
+}
+
 TEST_HARNESS_MAIN

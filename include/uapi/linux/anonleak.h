@@ -71,6 +71,11 @@
  *                                   the filters (module parameters
  *                                   filter_pid, filter_comm, filter_uid,
  *                                   min_size) excluded them; not drops
+ *        ANONLEAK_STATS_A_UNNAMED: NLA_U64, frames whose file could not be
+ *                                  named (no memory, or no path): the mapping
+ *                                  and the frame's address are recorded,
+ *                                  the frame has no ANONLEAK_FRAME_A_OBJECT;
+ *                                  not drops
  *
  * ANONLEAK_CMD_GET_SITES
  * ----------------------
@@ -315,6 +320,7 @@ enum anonleak_stats_attr {
 	ANONLEAK_STATS_A_MAX_EXITED,
 	ANONLEAK_STATS_A_PROBES,
 	ANONLEAK_STATS_A_FILTERED,
+	ANONLEAK_STATS_A_UNNAMED,
 	__ANONLEAK_STATS_A_LAST
 };
 
