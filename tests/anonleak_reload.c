@@ -15,6 +15,14 @@
 #include "kselftest_harness.h"
 #include "al_nl.h"
 
+/*
+ * Each test loads the module several times: on the debug kernel (KASAN,
+ * lockdep) with the cores shared, a load takes seconds. The runner bounds
+ * the whole program.
+ */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+
 #define PG ((size_t)getpagesize())
 #define RW (PROT_READ | PROT_WRITE)
 #define PA (MAP_PRIVATE | MAP_ANONYMOUS)
