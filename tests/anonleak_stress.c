@@ -417,10 +417,15 @@ static void op_fork(struct tmodel *m, bool exec)
 		m->forks++;
 }
 
-static void step(struct tmodel *m, unsigned int i, unsigned int ops)
+/*
+ * Op @i of @total this thread makes in the phase: a fork child every 50
+ * ops, an exec child every 200, and at least two and one in a phase (forks
+ * and execs are what costs most on the debug kernel).
+ */
+static void step(struct tmodel *m, unsigned int i, unsigned int total)
 {
-	unsigned int fe = ops < 100 ? ops / 2 + 1 : 50;
-	unsigned int ee = ops < 200 ? ops : 200;
+	unsigned int fe = total < 100 ? total / 2 + 1 : 50;
+	unsigned int ee = total < 200 ? total : 200;
 	unsigned int r = rnd(m, 10);
 
 	/* Every op adds at most two pieces: keep room for them. */
@@ -450,7 +455,7 @@ static void *st_thread(void *arg)
 
 	for (r = 0; r < S->rounds; r++) {
 		for (i = 0; i < S->ops; i++)
-			step(m, i, S->ops);
+			step(m, r * S->ops + i, S->rounds * S->ops);
 		if (S->exact) {
 			pthread_barrier_wait(&S->done);
 			pthread_barrier_wait(&S->go);
