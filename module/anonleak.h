@@ -112,7 +112,7 @@ struct al_site {
 /*
  * 64 bytes on 64-bit: the per-mapping cost. prot and the mmap flags are kept
  * for GET_MAPPINGS; seq orders inserts against in-flight unmaps (see
- * al_unmap()).
+ * __al_retire()).
  */
 struct al_range {
 	struct rb_node node;
@@ -141,6 +141,7 @@ struct al_proc {
 	struct rb_root ranges;		/* al_range by start */
 	struct list_head sites;		/* al_site, in creation order */
 	struct list_head mremaps;	/* al_mremap_ctx of tasks in mremap() */
+	struct list_head unmaps;	/* al_unmap_ctx of unmaps in flight */
 	u32 seq;			/* last al_range.seq handed out */
 	u32 changes;			/* bumped on every change of ranges */
 	u32 uid;			/* real uid, initial user namespace */
@@ -215,6 +216,21 @@ struct al_mremap_ctx {
 	bool moved;
 };
 
+/*
+ * An unmap in flight, from the munmap probe's entry (under mmap_lock) to its
+ * return: lives in the kretprobe instance, linked on its proc. On kernels
+ * whose munmap drops mmap_lock before returning, another task may map into
+ * the hole first: that mapping then applies the unmap (see __al_retire()).
+ */
+struct al_unmap_ctx {
+	struct list_head node;		/* al_proc.unmaps, under proc->lock */
+	unsigned long start;
+	unsigned long end;
+	u32 proc_id;
+	u32 seq;			/* proc->seq when the unmap began */
+	bool done;			/* applied already */
+};
+
 /* track.c: procs and ranges */
 extern struct xarray al_procs;
 extern atomic_t al_gen;
@@ -227,9 +243,8 @@ struct al_proc *al_proc_lookup(struct mm_struct *mm);
 void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 	    unsigned long len, unsigned long prot, unsigned long flags,
 	    bool anon);
-u32 al_unmap_begin(struct al_proc *proc);
-void al_unmap(struct mm_struct *mm, u32 proc_id, u32 seq,
-	      unsigned long start, unsigned long end);
+bool al_unmap_begin(struct mm_struct *mm, struct al_unmap_ctx *ctx);
+void al_unmap_end(struct mm_struct *mm, struct al_unmap_ctx *ctx, bool ok);
 void al_mm_exit(struct mm_struct *mm);
 bool al_mremap_begin(struct al_mremap_ctx *ctx);
 void al_mremap_move(struct mm_struct *mm, unsigned long old_addr,

@@ -85,10 +85,7 @@ struct al_mmap_data {
 
 struct al_munmap_data {
 	struct mm_struct *mm;
-	unsigned long start;
-	unsigned long len;
-	u32 proc_id;
-	u32 seq;
+	struct al_unmap_ctx ctx;
 };
 
 static bool al_user_task(void)
@@ -142,21 +139,13 @@ static int al_mmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int al_munmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct al_munmap_data *d = (struct al_munmap_data *)ri->data;
-	struct al_proc *proc;
-	int skip = 1;
+	unsigned long start = regs_get_kernel_argument(regs, 2);
+	unsigned long len = regs_get_kernel_argument(regs, 3);
 
 	d->mm = (struct mm_struct *)regs_get_kernel_argument(regs, 1);
-	rcu_read_lock();
-	proc = al_proc_lookup(d->mm);
-	if (proc) {
-		d->proc_id = proc->id;
-		d->seq = al_unmap_begin(proc);
-		d->start = regs_get_kernel_argument(regs, 2);
-		d->len = regs_get_kernel_argument(regs, 3);
-		skip = 0;
-	}
-	rcu_read_unlock();
-	return skip;
+	d->ctx.start = start;
+	d->ctx.end = len > TASK_SIZE ? start : start + PAGE_ALIGN(len);
+	return al_unmap_begin(d->mm, &d->ctx) ? 0 : 1;
 }
 
 static int al_munmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -165,10 +154,7 @@ static int al_munmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	long ret = (long)regs_return_value(regs);
 
 	/* 0 on success (6.1 may also return 1: lock downgraded). */
-	if (ret < 0 || d->len > TASK_SIZE)
-		return 0;
-	al_unmap(d->mm, d->proc_id, d->seq, d->start,
-		 d->start + PAGE_ALIGN(d->len));
+	al_unmap_end(d->mm, &d->ctx, ret >= 0);
 	return 0;
 }
 

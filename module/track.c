@@ -120,6 +120,7 @@ static struct al_proc *al_proc_create(struct mm_struct *mm)
 	proc->reap_ranges = RB_ROOT;
 	INIT_LIST_HEAD(&proc->sites);
 	INIT_LIST_HEAD(&proc->mremaps);
+	INIT_LIST_HEAD(&proc->unmaps);
 	INIT_LIST_HEAD(&proc->exited_node);
 	proc->state = AL_PROC_RUNNING;
 	proc->start_time = al_now();
@@ -223,14 +224,29 @@ static void al_account_unmap(struct al_proc *proc, struct al_range *r,
  * set, ranges inserted after the unmap began (seq newer than @seq) are left
  * alone: on kernels whose munmap drops mmap_lock before returning, another
  * thread may already have mapped the hole again.
+ *
+ * Without @seq_limit the caller maps or moves something into [start, end)
+ * under mmap_lock held for write, so an unmap in flight that overlaps it has
+ * done its work and only its probe has yet to return: apply that unmap
+ * first, so that its ranges are counted as it unmapped them (whole, trimmed
+ * or split) rather than as cut by the new mapping.
  */
 static void __al_retire(struct al_proc *proc, unsigned long start,
 			unsigned long end, bool seq_limit, u32 seq)
 {
 	struct al_range *r, *next;
+	struct al_unmap_ctx *u;
 	struct rb_node *node;
 
 	lockdep_assert_held(&proc->lock);
+	if (!seq_limit) {
+		list_for_each_entry(u, &proc->unmaps, node) {
+			if (u->done || u->end <= start || end <= u->start)
+				continue;
+			u->done = true;
+			__al_retire(proc, u->start, u->end, true, u->seq);
+		}
+	}
 	for (r = al_range_first(proc, start); r && r->start < end; r = next) {
 		node = rb_next(&r->node);
 		next = node ? rb_entry(node, struct al_range, node) : NULL;
@@ -368,24 +384,42 @@ out:
 	rcu_read_unlock();
 }
 
-/* Sequence number before an unmap begins; see __al_retire(). */
-u32 al_unmap_begin(struct al_proc *proc)
+/*
+ * The munmap probe's entry, under mmap_lock: link @ctx on the proc of @mm.
+ * Returns false if @mm has no proc (nothing to retire).
+ */
+bool al_unmap_begin(struct mm_struct *mm, struct al_unmap_ctx *ctx)
 {
-	return READ_ONCE(proc->seq);
+	struct al_proc *proc;
+	bool tracked = false;
+
+	rcu_read_lock();
+	proc = al_proc_lookup(mm);
+	if (proc) {
+		spin_lock(&proc->lock);
+		ctx->proc_id = proc->id;
+		ctx->seq = proc->seq;
+		ctx->done = false;
+		list_add(&ctx->node, &proc->unmaps);
+		spin_unlock(&proc->lock);
+		tracked = true;
+	}
+	rcu_read_unlock();
+	return tracked;
 }
 
-void al_unmap(struct mm_struct *mm, u32 proc_id, u32 seq,
-	      unsigned long start, unsigned long end)
+/* The munmap probe's return: retire the range if @ok and not done yet. */
+void al_unmap_end(struct mm_struct *mm, struct al_unmap_ctx *ctx, bool ok)
 {
 	struct al_proc *proc;
 
-	if (end <= start)
-		return;
 	rcu_read_lock();
 	proc = al_proc_lookup(mm);
-	if (proc && proc->id == proc_id) {
+	if (proc && proc->id == ctx->proc_id) {
 		spin_lock(&proc->lock);
-		__al_retire(proc, start, end, true, seq);
+		if (ok && !ctx->done && ctx->start < ctx->end)
+			__al_retire(proc, ctx->start, ctx->end, true, ctx->seq);
+		list_del(&ctx->node);
 		spin_unlock(&proc->lock);
 	}
 	rcu_read_unlock();
