@@ -311,6 +311,53 @@ static unsigned int inconsistent_sites(uint32_t pid, char *why, size_t wl)
 	return bad;
 }
 
+/*
+ * What the CLI reports for @pid is what the module recorded: the totals of
+ * "anonleak report --pid PID --json" are the sums over the process's sites.
+ * Returns 0, or 1 with @why filled in.
+ */
+static int cli_report_differs(pid_t pid, char *why, size_t wl)
+{
+	const char *cli = getenv("ANONLEAK_CLI") ?: "userspace/anonleak";
+	unsigned long long count = 0, bytes = 0;
+	char cmd[256], want[128], out[1 << 16];
+	struct al_t_dump d;
+	size_t len = 0, n;
+	unsigned int i;
+	FILE *f;
+	int st;
+
+	if (al_t_sites(pid, &d)) {
+		snprintf(why, wl, "pid %d: GET_SITES failed", pid);
+		return 1;
+	}
+	for (i = 0; i < d.n; i++) {
+		count += d.sites[i].c[ANONLEAK_SITE_A_LIVE_COUNT];
+		bytes += d.sites[i].c[ANONLEAK_SITE_A_LIVE_BYTES];
+	}
+	free(d.sites);
+	snprintf(cmd, sizeof(cmd), "%s report --numeric --json --pid %d", cli, pid);
+	f = popen(cmd, "r");
+	if (!f) {
+		snprintf(why, wl, "%s: %s", cmd, strerror(errno));
+		return 1;
+	}
+	while ((n = fread(out + len, 1, sizeof(out) - 1 - len, f)) > 0)
+		len += n;
+	st = pclose(f);
+	while (len && out[len - 1] == '\n')
+		len--;
+	out[len] = 0;
+	n = snprintf(want, sizeof(want), "\"live_count\":%llu,\"live_bytes\":%llu}",
+		     count, bytes);
+	if (st != 0 || len < n || strcmp(out + len - n, want)) {
+		snprintf(why, wl, "%s: status %#x, output ends '%s', want '%s'", cmd,
+			 st, out + (len > n + 20 ? len - n - 20 : 0), want);
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- /proc/PID/maps: the anonymous mappings a process has ---- */
 
 static unsigned int real_anon(pid_t pid, struct rng *v, unsigned int max)
@@ -634,11 +681,16 @@ TEST_F_TIMEOUT(faults, random_failures_under_churn, 900)
 	EXPECT_TRUE(all_ready);
 	EXPECT_LT(0, n);
 
-	/* While they are alive: no record that is not a real mapping. */
+	/*
+	 * While they are alive: no record that is not a real mapping, and
+	 * the CLI's report says what the module recorded.
+	 */
 	for (i = 0; i < PROCS && all_ready; i++) {
 		ASSERT_EQ(0, mappings(kids[i], &rec));
 		EXPECT_EQ(0, phantoms(kids[i], &rec)) TH_LOG("pid %d", kids[i]);
 		free(rec.v);
+		EXPECT_EQ(0, cli_report_differs(kids[i], why, sizeof(why)))
+			TH_LOG("%s", why);
 	}
 	EXPECT_EQ(0, inconsistent_sites(0, why, sizeof(why))) TH_LOG("%s", why);
 	ASSERT_EQ(0, al_t_stats(&s0));
