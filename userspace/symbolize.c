@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,9 +17,27 @@ struct sym_obj {
 	GElf_Addr bias;		/* Dwfl address = ELF vaddr + bias */
 };
 
+/*
+ * What one (object, file offset, kind of frame) resolved to. Sites share
+ * most of their frames, and a libdwfl symbol lookup scans the object's
+ * whole symbol table: resolve each distinct frame once.
+ */
+struct sym_memo {
+	const struct sym_obj *obj;	/* NULL: empty slot */
+	uint64_t offset;
+	bool return_address;
+	bool resolved;			/* else the lookup failed */
+	char *symbol;
+	uint64_t symbol_offset;
+	char *source_file;
+	unsigned int source_line;
+};
+
 struct symbolizer {
 	struct sym_obj *objs;
 	size_t nr, cap;
+	struct sym_memo *memo;		/* open addressing, power of 2 */
+	size_t memo_nr, memo_cap;
 };
 
 static char *debuginfo_path;
@@ -46,7 +65,64 @@ void symbolizer_free(struct symbolizer *s)
 		free(s->objs[i].path);
 	}
 	free(s->objs);
+	for (size_t i = 0; i < s->memo_cap; i++) {
+		free(s->memo[i].symbol);
+		free(s->memo[i].source_file);
+	}
+	free(s->memo);
 	free(s);
+}
+
+static size_t memo_hash(const struct sym_obj *o, uint64_t offset, bool ra)
+{
+	uint64_t h = (uint64_t)(uintptr_t)o ^ (offset * 0x9e3779b97f4a7c15ULL) ^ ra;
+
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot for (o, offset, ra): its entry, or the empty slot to fill. */
+static struct sym_memo *memo_slot(struct symbolizer *s, const struct sym_obj *o,
+				  uint64_t offset, bool ra)
+{
+	size_t mask = s->memo_cap - 1;
+
+	for (size_t i = memo_hash(o, offset, ra) & mask;; i = (i + 1) & mask) {
+		struct sym_memo *m = &s->memo[i];
+
+		if (!m->obj || (m->obj == o && m->offset == offset &&
+				m->return_address == ra))
+			return m;
+	}
+}
+
+/* Room for one more entry (at most half full); false if out of memory. */
+static bool memo_reserve(struct symbolizer *s)
+{
+	struct sym_memo *old = s->memo, *m;
+	size_t old_cap = s->memo_cap, cap;
+
+	if (2 * (s->memo_nr + 1) <= s->memo_cap)
+		return true;
+	cap = old_cap ? 2 * old_cap : 256;
+	s->memo = calloc(cap, sizeof(*s->memo));
+	if (!s->memo) {
+		s->memo = old;
+		return false;
+	}
+	s->memo_cap = cap;
+	for (size_t i = 0; i < old_cap; i++) {
+		if (!old[i].obj)
+			continue;
+		m = memo_slot(s, old[i].obj, old[i].offset, old[i].return_address);
+		*m = old[i];
+	}
+	free(old);
+	return true;
+}
+
+static char *dup_or_null(const char *p)
+{
+	return p ? strdup(p) : NULL;
 }
 
 static void open_obj(struct sym_obj *o)
@@ -125,9 +201,46 @@ static bool offset_to_vaddr(Elf *elf, uint64_t off, GElf_Addr *vaddr)
 	return false;
 }
 
+static void symbolize_uncached(struct sym_obj *o, struct al_frame *f,
+			       bool return_address);
+
 void symbolize_frame(void *ctx, struct al_frame *f, bool return_address)
 {
+	struct symbolizer *s = ctx;
+	struct sym_memo *m;
 	struct sym_obj *o;
+
+	if (!f->object || !f->has_offset || f->symbol)
+		return;
+	o = get_obj(s, f->object);
+	if (!o || !build_id_matches(o, f))
+		return;
+	if (!memo_reserve(s)) {
+		symbolize_uncached(o, f, return_address);
+		return;
+	}
+	m = memo_slot(s, o, f->offset, return_address);
+	if (!m->obj) {
+		symbolize_uncached(o, f, return_address);
+		m->obj = o;
+		m->offset = f->offset;
+		m->return_address = return_address;
+		m->symbol = dup_or_null(f->symbol);
+		m->symbol_offset = f->symbol_offset;
+		m->source_file = dup_or_null(f->source_file);
+		m->source_line = f->source_line;
+		s->memo_nr++;
+		return;
+	}
+	f->symbol = dup_or_null(m->symbol);
+	f->symbol_offset = m->symbol_offset;
+	f->source_file = dup_or_null(m->source_file);
+	f->source_line = m->source_line;
+}
+
+static void symbolize_uncached(struct sym_obj *o, struct al_frame *f,
+			       bool return_address)
+{
 	GElf_Addr vaddr, addr, lookup;
 	GElf_Off symoff;
 	GElf_Sym sym;
@@ -135,10 +248,7 @@ void symbolize_frame(void *ctx, struct al_frame *f, bool return_address)
 	const char *name, *file;
 	int lineno;
 
-	if (!f->object || !f->has_offset || f->symbol)
-		return;
-	o = get_obj(ctx, f->object);
-	if (!o || !build_id_matches(o, f) || !offset_to_vaddr(o->elf, f->offset, &vaddr))
+	if (!offset_to_vaddr(o->elf, f->offset, &vaddr))
 		return;
 	addr = vaddr + o->bias;
 	/* a return address may be the first byte after the caller's function */

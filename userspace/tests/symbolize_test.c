@@ -137,6 +137,37 @@ TEST_F(sym, return_address)
 	EXPECT_EQ(4, self->f.symbol_offset);
 }
 
+/*
+ * Frames are resolved once per (object, offset, kind) and remembered: the
+ * same frame again, and the same offset as a return address, come out as a
+ * fresh lookup would give them, in frames of their own.
+ */
+TEST_F(sym, repeated_frames)
+{
+	struct al_frame g[3];
+
+	for (int i = 0; i < 3; i++) {
+		memset(&g[i], 0, sizeof(g[i]));
+		g[i].addr = self->f.addr + (i == 2 ? 0 : 4);
+		g[i].offset = self->f.offset + (i == 2 ? 0 : 4);
+		g[i].has_offset = true;
+		g[i].object = strdup(self->path);
+	}
+	symbolize_frame(self->s, &g[0], true);
+	symbolize_frame(self->s, &g[1], true);	/* remembered */
+	symbolize_frame(self->s, &g[2], false);	/* another kind: looked up */
+	for (int i = 0; i < 3; i++) {
+		ASSERT_NE(NULL, g[i].symbol) TH_LOG("frame %d", i);
+		EXPECT_STREQ("target_fn", g[i].symbol);
+		EXPECT_EQ(i == 2 ? 0 : 4, g[i].symbol_offset);
+		ASSERT_NE(NULL, g[i].source_file);
+		EXPECT_STREQ(g[0].source_file, g[i].source_file);
+	}
+	EXPECT_NE(g[0].symbol, g[1].symbol);	/* each frame owns its strings */
+	for (int i = 0; i < 3; i++)
+		frame_release(&g[i]);
+}
+
 TEST_F(sym, build_id_match)
 {
 	unsigned char id[64];
