@@ -204,7 +204,7 @@ def report(res, args):
     add("Unit: guest nanoseconds, which under `-icount shift=0` are guest "
         "instructions (1 ns = 1 instruction). \"Added\" is a "
         "configuration's cost minus the no-tracing baseline of the same "
-        "boot (the mean of its two runs, first and last).")
+        "boot (the mean of the baseline runs just before and after it).")
     add("")
 
     # ---- targets -------------------------------------------------------
@@ -265,6 +265,12 @@ def report(res, args):
         rows.append([f"site record <= 256 + 8 x {d} frames = {lim} bytes",
                      f"{n(sz)} bytes of slab object", rx(ratio(sz, lim)) +
                      " of the limit", verdict(sz <= lim)])
+    if "site_stat" in mem:
+        d, sz = mem["site_stat"]
+        lim = T_SITE_BASE + T_SITE_FRAME * d
+        rows.append([f"site record of a full {d}-frame stack <= 256 + 8 x {d}"
+                     f" = {lim} bytes", f"{n(sz)} bytes (`anonleak status`)",
+                     rx(ratio(sz, lim)) + " of the limit", verdict(sz <= lim)])
     dump = res.row("dump", "mappings_raw", None, live=max_live(res))
     if dump:
         rows.append([f"dump of {dump['items']:,} mappings to a discarding "
@@ -315,7 +321,9 @@ def report(res, args):
         add(f"{r0['n']:,} operations on 16 slots, the same sequence in every "
             f"configuration ({r0['mallocs']:,} malloc, {r0['reallocs']:,} "
             f"realloc, {r0['frees']:,} free; `M_MMAP_THRESHOLD` fixed at "
-            "128 KiB so every block is an mmap, realloc an mremap).")
+            "128 KiB so every block is an mmap, realloc an mremap; "
+            "transparent huge pages off for the workload processes, "
+            "`PR_SET_THP_DISABLE`).")
         add("")
     rows = []
     for c in configs_of(res, "malloc"):
@@ -401,7 +409,7 @@ def report(res, args):
     prof = res.all("profile", "function")
     if prof:
         c = prof[0]["config"]
-        add(f"## Where a pair goes in anonleak ({c})")
+        add(f"## Profile: what one pair runs in anonleak ({c})")
         add("")
         add("Calls per mmap+munmap pair of anonleak's functions and of the "
             "kernel helpers they call, from a function_graph trace around "
@@ -529,6 +537,7 @@ def memory(res):
         depth = st["stack_depth"]
         rows.append([f"per site at stack_depth {depth}, as `anonleak status` "
                      "reports it", n(st["site_size"])])
+        mem["site_stat"] = (depth, st["site_size"])
         for name, c in srow["caches"].items():
             if name.startswith("al_site_") and c["objs"] > 0:
                 d = int(name.rsplit("_", 1)[1])
@@ -578,8 +587,10 @@ def notes(res, base, floor_add, al8_add, bt_add, fx, mem):
             f"{n(floor_add)} per pair: {n(fm)} on the mmap half and {n(fu)} "
             "on the munmap half. On 6.1 `mmap_region()` calls "
             "`do_mas_munmap()` for every new mapping, so a pair hits three "
-            "kretprobes (do_mmap, do_mas_munmap twice); the mremap probes "
-            "(`floor-all`) cost nothing in this loop.")
+            "kretprobes (do_mmap, do_mas_munmap twice)" +
+            ("" if res.added("micro", "pair", "floor-all") is None else
+             "; with anonleak's mremap probes as well (`floor-all`) they add "
+             f"{n(res.added('micro', 'pair', 'floor-all'))}") + ".")
     if None not in (a1, a8, a32, floor_add):
         per_frame = (a8 - a1) / 7
         am = half("anonleak-d8", "mmap")
@@ -591,6 +602,26 @@ def notes(res, base, floor_add, al8_add, bt_add, fx, mem):
             f"{n(a1)}); each further user frame about {n(per_frame)} "
             f"(depth 8 vs 1; depth 32 adds {n(a32)}, its chains stop "
             f"early). By half: mmap {n(am)}, munmap {n(au)}.")
+    fe = res.added("micro", "pair", "floor-entry")
+    if floor_add is not None and fe is not None:
+        out.append(
+            f"- **The mechanism alone.** With their return probes declined at "
+            f"entry the same probes add {n(fe)}; arming them costs "
+            f"{n((floor_add - fe) / 3)} more per kretprobe hit. The 1,500 "
+            f"target leaves {n(T_ADDED_MAX - floor_add)} instructions per "
+            "pair for anonleak's own work above the armed floor, "
+            f"{n(T_ADDED_MAX - fe)} above the declined one: a stack walk, a "
+            "site lookup, a record allocated, inserted and freed.")
+    alt8 = res.added("micro", "pair", "alt-d8")
+    alt1 = res.added("micro", "pair", "alt-d1")
+    if None not in (alt8, alt1, al8_add, floor_add, a1):
+        out.append(
+            f"- **The proposed patch** (`{res.meta.get('alt_patch', '?')}`, "
+            f"configurations alt-*): anonleak's own work at depth 8, above "
+            f"the armed floor, goes from {n(al8_add - floor_add)} to "
+            f"{n(alt8 - floor_add)} per pair; depth 1 from {n(a1)} to "
+            f"{n(alt1)} added; each further frame from "
+            f"{n((al8_add - a1) / 7)} to {n((alt8 - alt1) / 7)}.")
     if bt_add is not None and al8_add is not None:
         out.append(
             f"- The bpftrace script adds {n(bt_add)} per pair "
