@@ -93,7 +93,7 @@ fi
 
 cp "$results/bench.jsonl" bench/RESULTS.jsonl
 bench/report.py bench/RESULTS.jsonl --out bench/RESULTS.md \
-	--command "make bench" --wall $(($(date +%s) - start)) \
+	--command "make bench${ANONLEAK_BENCH_ALT_PATCH:+ BENCH_MODULE_PATCH=$ANONLEAK_BENCH_ALT_PATCH}" --wall $(($(date +%s) - start)) \
 	--host-date "$(date -u +%FT%TZ)" --source bench/RESULTS.jsonl
 say "bench/RESULTS.md written ($(($(date +%s) - start))s)"
 exit "$rc"
