@@ -6,10 +6,13 @@
 #   make module KVER=6.12      the module for another installed kernel
 #                              ("6.1", "6.12" or a full version)
 #   make unit                  host unit tests
-#   make check                 everything: build, unit, style, sparse, and the
-#                              selftests in a QEMU guest per CHECK_KERNELS;
-#                              ends with "N passed, N failed, N skipped"
+#   make check                 everything: build, unit, style, sparse, the
+#                              selftests in a QEMU guest per CHECK_KERNELS
+#                              and bench-smoke; ends with "N passed, N
+#                              failed, N skipped"
 #   make demo                  tests/demo.sh in a 6.1 guest
+#   make bench                 the benchmark (bench/RESULTS.md, ~20 min)
+#   make bench-smoke           a quick run of it (~2 min): does it still work
 #   make debug-kernel          build (or reuse) the debug guest kernel:
 #                              KASAN, kmemleak, lockdep, UBSAN, failslab...
 #   make check-debug           the selftests on it (part of "make check"
@@ -179,6 +182,7 @@ check:
 	else \
 		echo "debug lane: skipped ($${want#no: })" | tee -a $(BUILD)/check.log; \
 	fi; true
+	@$(STAGE) bench-smoke -- $(MAKE) --no-print-directory bench-smoke || true
 	@set -o pipefail; scripts/tap-summary.sh $(BUILD)/check 2>&1 | \
 		tee -a $(BUILD)/check.log
 
@@ -243,4 +247,4 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'

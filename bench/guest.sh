@@ -1,0 +1,322 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The in-guest part of anonleak's benchmark: every configuration, side by
+# side in one boot. Run as root by bench/bench.sh through tests/vm/run.sh.
+#
+#   bench/guest.sh full|smoke
+#
+# Appends JSON lines to $ANONLEAK_RESULTS/bench.jsonl (one per result, see
+# bench/anonbench.c) and keeps the peers' output in $ANONLEAK_RESULTS/logs.
+# A configuration that cannot run leaves an {"error": ...} line instead of
+# a figure, and the run goes on. ANONLEAK_BENCH_PARTS picks parts (default
+# "work peers profile scale sites procs"), ANONLEAK_BENCH_CONFIGS overrides
+# the configurations of the work part, and ANONLEAK_BENCH_ALT_KO names
+# another build of anonleak.ko to compare (configurations alt-d1, alt-d8,
+# alt-d32), e.g. with a change to module/ under evaluation.
+#
+# No time limits in here: in an icount guest, idle time (waiting for 9p
+# I/O, sleeping) runs far ahead of the host's clock. The host bounds the run.
+set -uo pipefail
+
+mode=${1:-full}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 2
+kver=$(uname -r)
+res=${ANONLEAK_RESULTS:?ANONLEAK_RESULTS is not set}
+out=$res/bench.jsonl
+logs=$res/logs
+mkdir -p "$logs"
+: >"$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ab=$root/build/bench/anonbench
+ko=$root/build/ko/$kver/anonleak.ko
+floor=$root/build/bench/ko/$kver/anonleak_floor.ko
+cli=$root/userspace/anonleak
+bt_script=$root/bench/peers/mmap-ustack.bt
+
+case $mode in
+full)
+	pairs=20000 warm=2000 ops=10000
+	live=1000,100000,1000000 spairs=10000
+	procs=10000 maps=4 sites=100000 peers=1 prof_pairs=200
+	configs=(none floor floor-all floor-entry anonleak-d1 anonleak-d8
+		anonleak-d32)
+	;;
+smoke)
+	pairs=300 warm=30 ops=200
+	live=1000,10000 spairs=300
+	procs=50 maps=4 sites=1000 peers=0 prof_pairs=20
+	configs=(none floor anonleak-d8)
+	;;
+*)
+	echo "usage: bench/guest.sh full|smoke" >&2
+	exit 2
+	;;
+esac
+parts=" ${ANONLEAK_BENCH_PARTS:-work peers profile scale sites procs} "
+alt=${ANONLEAK_BENCH_ALT_KO:-}
+[ -n "$alt" ] && configs+=(alt-d1 alt-d8 alt-d32)
+[ -n "${ANONLEAK_BENCH_CONFIGS:-}" ] && read -ra configs <<<"$ANONLEAK_BENCH_CONFIGS"
+
+for f in "$ab" "$ko" "$floor" "$cli"; do
+	[ -e "$f" ] || { echo "bench: $f is missing (build first)" >&2; exit 2; }
+done
+
+# Host seconds: the RTC follows the host's clock, unlike the icount guest's.
+wall() { cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null || date +%s; }
+t_start=$(wall)
+say() { echo "bench: [$(($(wall) - t_start))s] $*" >&2; }
+part() { [[ $parts == *" $1 "* ]]; }
+jstr() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' | tr '\n\t' '  '; }
+
+# An error line for the report: err STAGE CONFIG MESSAGE.
+err() {
+	printf '{"stage":"%s","config":"%s","error":"%s"}\n' "$1" "$2" \
+		"$(jstr "$3")" >>"$out"
+	say "$1/$2: $3"
+}
+
+unload() {
+	local m
+	for m in anonleak anonleak_floor; do
+		[ -d /sys/module/$m ] && { rmmod $m || say "rmmod $m failed"; }
+	done
+	return 0
+}
+
+# load CONFIG [PARAM...]: the module a configuration runs with.
+load() {
+	local c=$1
+	shift
+	unload
+	case $c in
+	none | bpftrace | memleak) return 0 ;;
+	floor) insmod "$floor" "$@" ;;
+	floor-all) insmod "$floor" all=1 "$@" ;;
+	floor-entry) insmod "$floor" ret=0 "$@" ;;
+	anonleak-d*) insmod "$ko" "stack_depth=${c#anonleak-d}" "$@" ;;
+	alt-d*) insmod "$alt" "stack_depth=${c#alt-d}" "$@" ;;
+	*) say "unknown configuration $c"; return 1 ;;
+	esac
+}
+
+# bench STAGE CONFIG [MODULE PARAM...] -- ANONBENCH ARGS...
+bench() {
+	local stage=$1 c=$2 params=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		params+=("$1")
+		shift
+	done
+	shift
+	say "$stage: $c"
+	if ! load "$c" "${params[@]}"; then
+		err "$stage" "$c" "cannot load the module: $(dmesg | tail -n 2)"
+		return
+	fi
+	"$ab" --config "$c" --out "$out" "$@" ||
+		err "$stage" "$c" "anonbench $1 exited $?"
+	unload
+}
+
+work_args=(work --pairs "$pairs" --ops "$ops" --warmup "$warm")
+
+# Is process $1 alive and not a zombie?
+alive() {
+	local pid comm st
+	# builtins only: a fork+exec costs a lot of wall time under TCG
+	read -r pid comm st _ 2>/dev/null <"/proc/$1/stat" || return 1
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# Has file $1 a line $2? (builtins only)
+has_line() {
+	local l
+	[ -f "$1" ] || return 1
+	while IFS= read -r l; do
+		[ "$l" = "$2" ] && return 0
+	done <"$1"
+	return 1
+}
+
+# A peer tool attached to the workload process: peer NAME WAIT CMD...
+# CMD gets the workload's pid appended. WAIT is how the workload learns that
+# the tool is attached: "signal" (bpftrace says so on its output, and we
+# send SIGUSR1) or "uprobe" (the workload sees the uprobe in its libc).
+peer() {
+	local c=$1 how=$2 apid tpid rc i
+	shift 2
+	say "work: $c ($*)"
+	unload
+	rm -f "$tmp/ready" "$tmp/ready.go"
+	"$ab" --config "$c" --out "$out" --wait "$how" --ready "$tmp/ready" \
+		"${work_args[@]}" &
+	apid=$!
+	while [ ! -e "$tmp/ready" ] && alive "$apid"; do
+		sleep 0.1
+	done
+	if [ ! -e "$tmp/ready" ]; then
+		wait "$apid"
+		err work "$c" "the workload process did not start"
+		return
+	fi
+	__BPFTRACE_NOTIFY_PROBES_ATTACHED=1 "$@" "$apid" >"$logs/$c.out" 2>&1 &
+	tpid=$!
+	if [ "$how" = signal ]; then
+		while ! has_line "$logs/$c.out" __BPFTRACE_NOTIFY_PROBES_ATTACHED &&
+			alive "$tpid"; do
+			sleep 0.1
+		done
+		if has_line "$logs/$c.out" __BPFTRACE_NOTIFY_PROBES_ATTACHED; then
+			kill -USR1 "$apid"
+			while [ ! -e "$tmp/ready.go" ] && alive "$apid"; do
+				sleep 0.1
+			done
+		fi
+	else
+		while [ ! -e "$tmp/ready.go" ] && alive "$tpid"; do
+			sleep 0.1
+		done
+	fi
+	say "$c: attached"
+	if [ ! -e "$tmp/ready.go" ]; then
+		kill "$apid" 2>/dev/null
+		wait "$apid" 2>/dev/null
+		alive "$tpid" && kill -KILL "$tpid"
+		wait "$tpid"
+		rc=$?
+		err work "$c" "'$*' (exit $rc) did not attach: $(tail -n 5 "$logs/$c.out")"
+		return
+	fi
+	wait "$apid"
+	rc=$?
+	say "$c: workload done"
+	[ $rc = 0 ] || err work "$c" "anonbench exited $rc"
+	if ! alive "$tpid"; then
+		wait "$tpid"
+		err work "$c" "'$*' exited $? while the workload ran: $(tail -n 5 "$logs/$c.out")"
+		return
+	fi
+	# Its report and teardown are not measured: a few seconds, then kill.
+	kill -INT "$tpid"
+	for ((i = 0; i < 50; i++)); do
+		alive "$tpid" || break
+		sleep 0.1
+	done
+	kill -KILL "$tpid" 2>/dev/null
+	wait "$tpid" 2>/dev/null
+	say "$c: detached"
+	return 0
+}
+
+# What one pair runs inside anonleak: a function_graph trace of anonleak's
+# functions and the helpers they call, around a few pairs (bench/profile.py).
+profile() {
+	local c=$1 t=/sys/kernel/tracing f
+	shift
+	say "profile: $c"
+	if [ ! -w $t/current_tracer ] || ! load "$c" "$@"; then
+		err profile "$c" "no tracefs, or the module did not load"
+		return
+	fi
+	echo 0 >$t/tracing_on
+	echo nop >$t/current_tracer
+	echo ':mod:anonleak' >$t/set_ftrace_filter
+	for f in copy_from_user_nofault find_vma kmem_cache_alloc \
+		kmem_cache_free ktime_get_with_offset; do
+		echo "$f" >>$t/set_ftrace_filter 2>/dev/null
+	done
+	# the helpers only when anonleak calls them
+	: >$t/set_graph_function
+	while read -r f _; do
+		echo "$f" >>$t/set_graph_function
+	done < <(grep ' \[anonleak\]$' $t/available_filter_functions)
+	echo 16384 >$t/buffer_size_kb
+	echo 1 >$t/options/funcgraph-tail
+	echo 0 >$t/options/funcgraph-irqs
+	echo function_graph >$t/current_tracer
+	: >$t/trace
+	echo 1 >$t/tracing_on
+	"$ab" --config "$c" --out "$out" pairs --pairs "$prof_pairs" ||
+		err profile "$c" "anonbench pairs exited $?"
+	echo 0 >$t/tracing_on
+	cp $t/trace "$logs/profile-$c.trace"
+	echo nop >$t/current_tracer
+	: >$t/set_ftrace_filter
+	: >$t/set_graph_function
+	echo 1408 >$t/buffer_size_kb
+	unload
+	python3 "$root/bench/profile.py" "$logs/profile-$c.trace" "$c" >>"$out" ||
+		err profile "$c" "bench/profile.py failed"
+}
+
+# The run's circumstances, for the report.
+meta() {
+	printf '{"stage":"meta","mode":"%s","kernel":"%s","date":"%s"' \
+		"$mode" "$kver" "$(date -u +%FT%TZ)"
+	printf ',"icount":%s' "${ANONLEAK_BENCH_ICOUNT:-0}"
+	printf ',"cpus":%s,"mem_kb":%s' "$(nproc)" \
+		"$(awk '/^MemTotal/ {print $2}' /proc/meminfo)"
+	printf ',"cmdline":"%s"' "$(jstr "$(cat /proc/cmdline)")"
+	printf ',"clocksource":"%s"' \
+		"$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+	printf ',"bpftrace":"%s"' "$(jstr "$(bpftrace --version 2>&1 | head -n 1)")"
+	printf ',"bcc":"%s"' "$(jstr "$(dpkg-query -W -f='${Version}' bpfcc-tools 2>&1)")"
+	printf ',"pairs":%s,"warmup":%s,"ops":%s,"live":"%s","scale_pairs":%s' \
+		"$pairs" "$warm" "$ops" "$live" "$spairs"
+	printf ',"alt_patch":"%s"' "$(jstr "${ANONLEAK_BENCH_ALT_PATCH:-}")"
+	printf ',"procs":%s,"maps":%s,"sites":%s}\n' "$procs" "$maps" "$sites"
+}
+
+meta >>"$out"
+# The same address-space layout for every configuration: with ASLR, where a
+# mapping lands relative to page-table boundaries changes the kernel's own
+# cost from run to run by more than the differences measured here.
+echo 0 >/proc/sys/kernel/randomize_va_space
+unload
+
+# 1, 2: microbenchmark and malloc workload. The baseline runs between the
+# configurations: the malloc workload's cost drifts by ~1% over a boot (the
+# page allocator's state), so each configuration is compared with the
+# baseline runs just before and after it (bench/report.py).
+if part work; then
+	for c in "${configs[@]}"; do
+		[ "$c" = none ] && continue
+		bench work none -- "${work_args[@]}"
+		bench work "$c" -- "${work_args[@]}"
+	done
+fi
+if [ "$peers" = 1 ] && part peers; then
+	bench work none -- "${work_args[@]}"
+	peer bpftrace signal bpftrace "$bt_script"
+	bench work none -- "${work_args[@]}"
+	# unbuffered, so that its log shows how far it got
+	peer memleak uprobe python3 -u "$(command -v memleak-bpfcc)" 100000 -p
+fi
+part work && bench work none -- "${work_args[@]}"
+part profile && profile anonleak-d8
+
+# 3, 4, 5: scale, dumps and memory; tracked, then the same without.
+if part scale; then
+	bench scale anonleak-d8 max_mappings=$((1 << 21)) -- scale --live "$live" \
+		--pairs "$spairs" --warmup "$warm" --mode tracked --dump --cli "$cli"
+	bench scale none -- scale --live "$live" --pairs "$spairs" \
+		--warmup "$warm" --mode baseline
+fi
+if part sites; then
+	bench sites anonleak-d32 max_sites=$((1 << 18)) -- sites --sites "$sites" \
+		--dump --cli "$cli"
+	bench sites none -- sites --sites "$sites"
+fi
+if part procs; then
+	bench procs anonleak-d8 -- procs --procs "$procs" --maps "$maps" \
+		--pairs "$spairs" --warmup "$warm"
+	bench procs none -- procs --procs "$procs" --maps "$maps" \
+		--pairs "$spairs" --warmup "$warm"
+fi
+
+say "done: $(wc -l <"$out") results in $out"
+exit 0
