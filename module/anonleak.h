@@ -142,6 +142,12 @@ struct al_proc {
 	struct list_head sites;		/* al_site, in creation order */
 	struct list_head mremaps;	/* al_mremap_ctx of tasks in mremap() */
 	struct list_head unmaps;	/* al_unmap_ctx of unmaps in flight */
+	/*
+	 * The task inside a do_mmap() without MAP_FIXED, under mmap_lock held
+	 * for writing: the munmap that mmap_region() does first (6.1) has
+	 * nothing to retire there, and al_map() retires the range anyway.
+	 */
+	struct task_struct *mmap_task;
 	u32 seq;			/* last al_range.seq handed out */
 	u32 changes;			/* bumped on every change of ranges */
 	u32 uid;			/* real uid, initial user namespace */
@@ -240,6 +246,8 @@ void al_track_uninit(void);
 void al_stats_read(struct al_stats *st);
 unsigned int al_range_size(void);
 struct al_proc *al_proc_lookup(struct mm_struct *mm);
+void al_mmap_mark(struct mm_struct *mm);
+void al_mmap_unmark(struct mm_struct *mm);
 void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 	    unsigned long len, unsigned long prot, unsigned long flags,
 	    bool anon);

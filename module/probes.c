@@ -120,6 +120,8 @@ static int al_mmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 1;
 	d->len = regs_get_kernel_argument(regs, 2);
 	d->prot = regs_get_kernel_argument(regs, 3);
+	if (d->anon && !(d->flags & MAP_FIXED))
+		al_mmap_mark(current->mm);
 	return 0;
 }
 
@@ -128,8 +130,11 @@ static int al_mmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct al_mmap_data *d = (struct al_mmap_data *)ri->data;
 	unsigned long addr = regs_return_value(regs);
 
-	if (IS_ERR_VALUE(addr))
+	if (IS_ERR_VALUE(addr)) {
+		if (d->anon && !(d->flags & MAP_FIXED))
+			al_mmap_unmark(current->mm);
 		return 0;
+	}
 	al_map(current->mm, task_pt_regs(current), addr, PAGE_ALIGN(d->len),
 	       d->prot, d->flags, d->anon);
 	return 0;

@@ -5,7 +5,6 @@
  */
 #include <linux/slab.h>
 #include <linux/mm.h>
-#include <linux/jhash.h>
 #include <linux/uaccess.h>
 #include <linux/compat.h>
 #include <linux/log2.h>
@@ -53,10 +52,14 @@ static void al_site_free_rcu(struct rcu_head *head)
 	kmem_cache_free(al_site_cache(site->depth), site);
 }
 
-/* Last executable VMA seen, to spare find_vma() for frames in one object. */
+/*
+ * The last two executable VMAs seen, to spare find_vma() for frames in one
+ * object: a stack alternates between two (libc and the program) at least.
+ */
 struct al_text_cache {
-	unsigned long start;
-	unsigned long end;
+	unsigned long start[2];
+	unsigned long end[2];
+	unsigned int next;
 };
 
 /* mmap_lock is held by our caller (do_mmap()). */
@@ -65,29 +68,52 @@ static bool al_text_addr(struct mm_struct *mm, unsigned long addr,
 {
 	struct vm_area_struct *vma;
 
-	if (addr >= c->start && addr < c->end)
+	if ((addr >= c->start[0] && addr < c->end[0]) ||
+	    (addr >= c->start[1] && addr < c->end[1]))
 		return true;
 	vma = find_vma(mm, addr);
 	if (!vma || addr < vma->vm_start || !(vma->vm_flags & VM_EXEC))
 		return false;
-	c->start = vma->vm_start;
-	c->end = vma->vm_end;
+	c->start[c->next] = vma->vm_start;
+	c->end[c->next] = vma->vm_end;
+	c->next ^= 1;
 	return true;
 }
 
-static bool al_read_word(unsigned long addr, bool compat, unsigned long *val)
+/*
+ * User reads without copy_from_user_nofault(): its checks and the STAC/CLAC
+ * pair around a generic copy cost more than the read itself, twice per
+ * frame. The caller has page faults disabled (we run in a kprobe handler,
+ * preemption off), so a fault just takes the exception-table exit.
+ */
+static bool al_read_words(unsigned long addr, bool compat, unsigned int n,
+			  unsigned long *val)
 {
+	unsigned int i;
+
 	if (compat) {
+		const u32 __user *p = (const u32 __user *)addr;
 		u32 v;
 
-		if (copy_from_user_nofault(&v, (const void __user *)addr,
-					   sizeof(v)))
+		if (!user_access_begin(p, n * sizeof(*p)))
 			return false;
-		*val = v;
-		return true;
+		for (i = 0; i < n; i++) {
+			unsafe_get_user(v, p + i, fault);
+			val[i] = v;
+		}
+	} else {
+		const unsigned long __user *p = (const unsigned long __user *)addr;
+
+		if (!user_access_begin(p, n * sizeof(*p)))
+			return false;
+		for (i = 0; i < n; i++)
+			unsafe_get_user(val[i], p + i, fault);
 	}
-	return !copy_from_user_nofault(val, (const void __user *)addr,
-				       sizeof(*val));
+	user_access_end();
+	return true;
+fault:
+	user_access_end();
+	return false;
 }
 
 /*
@@ -98,12 +124,12 @@ static bool al_read_word(unsigned long addr, bool compat, unsigned long *val)
  *     is a leaf that did not touch the stack, as glibc's are;
  *  3. the frame-pointer chain from the user frame pointer, for as long as it
  *     climbs the stack and its return addresses are executable.
- * All user reads are _nofault: we run with preemption off and mmap_lock held.
+ * User reads cannot fault in: we run with preemption off and mmap_lock held.
  */
 unsigned int al_stack_capture(struct mm_struct *mm, struct pt_regs *uregs,
 			      unsigned long *frames, unsigned int max)
 {
-	struct al_text_cache cache = { 0, 0 };
+	struct al_text_cache cache = { };
 	unsigned long sp, fp, ret, next;
 	bool compat = in_compat_syscall();
 	unsigned int word = compat ? 4 : 8;
@@ -114,17 +140,21 @@ unsigned int al_stack_capture(struct mm_struct *mm, struct pt_regs *uregs,
 	frames[n++] = instruction_pointer(uregs);
 	sp = user_stack_pointer(uregs);
 
-	if (n < max && al_read_word(sp, compat, &ret) &&
+	pagefault_disable();
+	if (n < max && al_read_words(sp, compat, 1, &ret) &&
 	    al_text_addr(mm, ret, &cache))
 		frames[n++] = ret;
 
 	fp = frame_pointer(uregs);
 	while (n < max) {
+		unsigned long w[2];
+
 		if (fp < sp || (fp & (word - 1)))
 			break;
-		if (!al_read_word(fp, compat, &next) ||
-		    !al_read_word(fp + word, compat, &ret))
+		if (!al_read_words(fp, compat, 2, w))
 			break;
+		next = w[0];
+		ret = w[1];
 		if (!al_text_addr(mm, ret, &cache))
 			break;
 		/* The wrapper kept a frame: do not count its caller twice. */
@@ -134,15 +164,23 @@ unsigned int al_stack_capture(struct mm_struct *mm, struct pt_regs *uregs,
 			break;
 		fp = next;
 	}
+	pagefault_enable();
 	return n;
 }
 
+/*
+ * A multiply-xor per frame: a quarter of jhash2()'s instructions on two
+ * words per frame, and mixed enough for hash_32() of the bucket.
+ */
 static u32 al_stack_hash(struct al_proc *proc, const unsigned long *frames,
 			 unsigned int depth)
 {
-	return jhash2((const u32 *)frames,
-		      depth * sizeof(*frames) / sizeof(u32),
-		      (u32)(unsigned long)proc ^ depth);
+	u64 h = (unsigned long)proc ^ depth;
+	unsigned int i;
+
+	for (i = 0; i < depth; i++)
+		h = (h ^ frames[i]) * 0x9e3779b97f4a7c15ULL;
+	return (u32)(h >> 32) ^ (u32)h;
 }
 
 /*

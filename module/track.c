@@ -309,11 +309,12 @@ void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 	unsigned int depth;
 	u64 now;
 
-	if (end <= start)
-		return;
-
 	rcu_read_lock();
 	proc = al_proc_lookup(mm);
+	if (proc && proc->mmap_task == current)
+		WRITE_ONCE(proc->mmap_task, NULL);
+	if (end <= start)
+		goto out;
 	if (!anon || len < READ_ONCE(al_min_size) ||
 	    (!proc && !al_proc_wanted())) {
 		if (anon)
@@ -385,6 +386,33 @@ out:
 }
 
 /*
+ * do_mmap() without MAP_FIXED is about to run in @mm, under mmap_lock held
+ * for writing until it returns: see al_proc.mmap_task. al_map() unmarks.
+ */
+void al_mmap_mark(struct mm_struct *mm)
+{
+	struct al_proc *proc;
+
+	rcu_read_lock();
+	proc = al_proc_lookup(mm);
+	if (proc)
+		WRITE_ONCE(proc->mmap_task, current);
+	rcu_read_unlock();
+}
+
+/* The do_mmap() failed: al_map() will not be called. */
+void al_mmap_unmark(struct mm_struct *mm)
+{
+	struct al_proc *proc;
+
+	rcu_read_lock();
+	proc = al_proc_lookup(mm);
+	if (proc && proc->mmap_task == current)
+		WRITE_ONCE(proc->mmap_task, NULL);
+	rcu_read_unlock();
+}
+
+/*
  * The munmap probe's entry, under mmap_lock: link @ctx on the proc of @mm.
  * Returns false if @mm has no proc (nothing to retire).
  */
@@ -395,7 +423,8 @@ bool al_unmap_begin(struct mm_struct *mm, struct al_unmap_ctx *ctx)
 
 	rcu_read_lock();
 	proc = al_proc_lookup(mm);
-	if (proc) {
+	/* mmap_region() making room for a new mapping: see al_proc.mmap_task */
+	if (proc && READ_ONCE(proc->mmap_task) != current) {
 		spin_lock(&proc->lock);
 		ctx->proc_id = proc->id;
 		ctx->seq = proc->seq;
