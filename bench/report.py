@@ -635,8 +635,7 @@ def notes(res, base, floor_add, al8_add, bt_add, fx, mem):
             f"{n(fe)}) the limit would leave {n(T_ADDED_MAX - (fe or 0))} for "
             "that work: meeting it takes a different mechanism (fewer "
             "probe hits per pair, with different guarantees on failed "
-            "calls) as well as a leaner handler; see "
-            "bench/proposed/README.md.")
+            "calls) as well as a leaner handler; see bench/README.md.")
     if bt_add is not None and al8_add is not None:
         out.append(
             f"- The bpftrace script adds {n(bt_add)} per pair "
