@@ -235,6 +235,7 @@ struct al_unmap_ctx {
 	u32 proc_id;
 	u32 seq;			/* proc->seq when the unmap began */
 	bool done;			/* applied already */
+	bool linked;			/* on al_proc.unmaps */
 };
 
 /* track.c: procs and ranges */
@@ -251,7 +252,8 @@ void al_mmap_unmark(struct mm_struct *mm);
 void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 	    unsigned long len, unsigned long prot, unsigned long flags,
 	    bool anon);
-bool al_unmap_begin(struct mm_struct *mm, struct al_unmap_ctx *ctx);
+bool al_unmap_begin(struct mm_struct *mm, struct al_unmap_ctx *ctx,
+		    bool unlocks);
 void al_unmap_end(struct mm_struct *mm, struct al_unmap_ctx *ctx, bool ok);
 void al_mm_exit(struct mm_struct *mm);
 bool al_mremap_begin(struct al_mremap_ctx *ctx);

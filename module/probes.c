@@ -141,6 +141,15 @@ static int al_mmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 /* do_{vmi,mas}_munmap(iter, mm, start, len, uf, unlock/downgrade) */
+/*
+ * Whether the munmap function probed may drop mmap_lock before it returns
+ * when its last argument is true: 6.12's do_vmi_munmap(..., unlock) does;
+ * 6.1's do_mas_munmap(..., downgrade) keeps it for reading until after
+ * the return, so nothing can map in between there. Unknown functions
+ * (munmap_symbol=) are assumed to.
+ */
+static bool al_munmap_unlocks = true;
+
 static int al_munmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct al_munmap_data *d = (struct al_munmap_data *)ri->data;
@@ -150,7 +159,8 @@ static int al_munmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	d->mm = (struct mm_struct *)regs_get_kernel_argument(regs, 1);
 	d->ctx.start = start;
 	d->ctx.end = len > TASK_SIZE ? start : start + PAGE_ALIGN(len);
-	return al_unmap_begin(d->mm, &d->ctx) ? 0 : 1;
+	return al_unmap_begin(d->mm, &d->ctx,
+			      al_munmap_unlocks && regs_get_kernel_argument(regs, 5)) ? 0 : 1;
 }
 
 static int al_munmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -382,6 +392,7 @@ int al_probes_init(void)
 				    al_munmap_syms, "munmap");
 	if (err)
 		goto err_munmap;
+	al_munmap_unlocks = strcmp(al_munmap_probe.kp.symbol_name, "do_mas_munmap");
 	err = al_register_kretprobe(&al_mremap_probe, mremap_symbol,
 				    al_mremap_syms, "mremap");
 	if (err)

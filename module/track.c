@@ -413,10 +413,14 @@ void al_mmap_unmark(struct mm_struct *mm)
 }
 
 /*
- * The munmap probe's entry, under mmap_lock: link @ctx on the proc of @mm.
- * Returns false if @mm has no proc (nothing to retire).
+ * The munmap probe's entry, under mmap_lock held for writing. If the munmap
+ * @unlocks mmap_lock before it returns, link @ctx on the proc of @mm, so
+ * that a mapping made in the hole meanwhile applies it first (see
+ * __al_retire()); otherwise nothing can happen in between. Returns false
+ * if @mm has no proc (nothing to retire).
  */
-bool al_unmap_begin(struct mm_struct *mm, struct al_unmap_ctx *ctx)
+bool al_unmap_begin(struct mm_struct *mm, struct al_unmap_ctx *ctx,
+		    bool unlocks)
 {
 	struct al_proc *proc;
 	bool tracked = false;
@@ -425,12 +429,17 @@ bool al_unmap_begin(struct mm_struct *mm, struct al_unmap_ctx *ctx)
 	proc = al_proc_lookup(mm);
 	/* mmap_region() making room for a new mapping: see al_proc.mmap_task */
 	if (proc && READ_ONCE(proc->mmap_task) != current) {
-		spin_lock(&proc->lock);
 		ctx->proc_id = proc->id;
-		ctx->seq = proc->seq;
 		ctx->done = false;
-		list_add(&ctx->node, &proc->unmaps);
-		spin_unlock(&proc->lock);
+		ctx->linked = unlocks;
+		if (unlocks) {
+			spin_lock(&proc->lock);
+			ctx->seq = proc->seq;
+			list_add(&ctx->node, &proc->unmaps);
+			spin_unlock(&proc->lock);
+		} else {
+			ctx->seq = READ_ONCE(proc->seq);
+		}
 		tracked = true;
 	}
 	rcu_read_unlock();
@@ -448,7 +457,8 @@ void al_unmap_end(struct mm_struct *mm, struct al_unmap_ctx *ctx, bool ok)
 		spin_lock(&proc->lock);
 		if (ok && !ctx->done && ctx->start < ctx->end)
 			__al_retire(proc, ctx->start, ctx->end, true, ctx->seq);
-		list_del(&ctx->node);
+		if (ctx->linked)
+			list_del(&ctx->node);
 		spin_unlock(&proc->lock);
 	}
 	rcu_read_unlock();
