@@ -11,8 +11,8 @@
 #                              and bench-smoke; ends with "N passed, N
 #                              failed, N skipped"
 #   make demo                  tests/demo.sh in a 6.1 guest
-#   make bench                 the benchmark (bench/RESULTS.md, ~20 min)
-#   make bench-smoke           a quick run of it (~2 min): does it still work
+#   make bench                 the benchmark (bench/RESULTS.md, ~9 min)
+#   make bench-smoke           a quick run of it (~1 min): does it still work
 #   make debug-kernel          build (or reuse) the debug guest kernel:
 #                              KASAN, kmemleak, lockdep, UBSAN, failslab...
 #   make check-debug           the selftests on it (part of "make check"
