@@ -58,14 +58,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-if [ "$need_612" = 1 ] && [ ! -f "$bpo_list" ]; then
-	cat > "$bpo_list" <<'SRC'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+if [ "$need_612" = 1 ]; then
+	# The same archive (mirror, proxy, keyring) as the machine's own entry;
+	# rewritten when that entry changed.
+	"$(dirname "$0")/debian-archive.sh" --sources bookworm-backports >"$bpo_list.tmp"
+	if cmp -s "$bpo_list.tmp" "$bpo_list"; then
+		rm -f "$bpo_list.tmp"
+	else
+		mv "$bpo_list.tmp" "$bpo_list"
+	fi
 fi
 # Third-party sources on the machine may be unreachable: do not let them
 # fail the update of Debian's own lists.

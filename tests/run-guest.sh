@@ -124,6 +124,7 @@ for prog in "${progs[@]}"; do
 	why=()
 	p=0 f=0 s=0
 	echo "# ==== [$n/${#progs[@]}] $name ===="
+	t0=$(date +%s)
 	marked=0
 	kmark "begin $name" && marked=1
 	[ -n "$kml" ] && echo clear >$kml
@@ -195,7 +196,7 @@ for prog in "${progs[@]}"; do
 	# Problems with no failed test case behind them count as one failure.
 	[ ${#why[@]} -gt 0 ] && [ "$f" = 0 ] && f=1
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
-	line="$name # pass:$p fail:$f skip:$s"
+	line="$name # pass:$p fail:$f skip:$s, $(($(date +%s) - t0))s"
 	[ ${#why[@]} -gt 0 ] && line+=" ($(IFS=';'; echo "${why[*]}" | sed 's/;/; /g'))"
 	if [ "$f" = 0 ]; then
 		summary+=("ok $n $line")
