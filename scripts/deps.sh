@@ -25,6 +25,8 @@ pkgs=(build-essential make gcc libc6-dev pkg-config
       libmnl-dev libdw-dev libelf-dev elfutils
       linux-image-amd64 linux-headers-amd64 linux-source-6.1
       sparse python3 perl python3-yaml python3-jsonschema
+      # to make chroots of other suites for their kernels (tests/vm/kernels.sh)
+      mmdebstrap
       # to build the debug guest kernel (tests/debug/build-kernel.sh)
       flex bison bc libssl-dev)
 [ "$want_bench" = 1 ] && pkgs+=(bpftrace bpfcc-tools)

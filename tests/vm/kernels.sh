@@ -9,10 +9,13 @@
 #   tests/vm/kernels.sh kver NAME            its "uname -r"
 #   tests/vm/kernels.sh image NAME           path of its bzImage
 #   tests/vm/kernels.sh modroot NAME         folder holding lib/modules/KVER
-#   tests/vm/kernels.sh build NAME -- ARGS   run "make ARGS" with its headers
-#                                            (in its suite's chroot if it has
-#                                            one; the current folder is copied
-#                                            in and the results copied back)
+#   tests/vm/kernels.sh build NAME [--out DIR] -- ARGS
+#                                            run "make ARGS" (kbuild, M= the
+#                                            current folder) with its headers:
+#                                            in its suite's chroot if it has
+#                                            one, on a copy of the folder;
+#                                            the .ko files made are copied
+#                                            into DIR (default: in place)
 #
 # NAME: 5.10, 6.1, 6.12 or 7.3. 6.1 and 6.12 are Debian 12 packages installed
 # on the host by scripts/deps.sh. 5.10 (bullseye) and 7.3 (trixie-backports)
@@ -181,24 +184,36 @@ image | modroot)
 build)
 	name=${1:?}
 	shift
+	out=
+	[ "${1:-}" = --out ] && { out=${2:?}; shift 2; }
 	[ "${1:-}" = -- ] && shift
 	read -r suite _ _ <<<"$(entry "$name")"
 	if [ "$suite" = host ]; then
 		k=$("$here/kver.sh" --build "$name")
-		exec make -C "/lib/modules/$k/build" "$@"
+		make -C "/lib/modules/$k/build" M="$PWD" "$@"
+		d= src=$PWD
+	else
+		d=$(chroot_of "$suite") || die "kernel $name is not prepared"
+		k=$(cat "$d/kver")
+		# A private copy of the sources in the chroot, without the host's
+		# kbuild products (the chroot keeps its own between builds).
+		src=/build/$(basename "$PWD")
+		exec 8>"$d/build.lock"
+		flock 8
+		mkdir -p "$d$src"
+		tar -C "$PWD" --exclude=./build --exclude=./.git --exclude='*.o' \
+			--exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+			--exclude='.*.cmd' --exclude='*.order' --exclude=Module.symvers \
+			-cf - . | tar -C "$d$src" -xf -
+		in_chroot "$d" make -C "/lib/modules/$k/build" M="$src" "$@"
 	fi
-	d=$(chroot_of "$suite") || die "kernel $name is not prepared"
-	k=$(cat "$d/kver")
-	# A private copy of the sources in the chroot, results copied back.
-	src=/build/$(basename "$PWD")
-	exec 8>"$d/build.lock"
-	flock 8
-	mkdir -p "$d$src"
-	tar -C "$PWD" --exclude=./build --exclude=./.git -cf - . | tar -C "$d$src" -xf -
-	in_chroot "$d" make -C "/lib/modules/$k/build" M="$src" "$@"
-	# Bring back what kbuild made that the caller wants: the modules.
-	(cd "$d$src" && find . -name '*.ko' -newer "$d/kver" -print0) |
-		while IFS= read -r -d '' f; do cp "$d$src/$f" "$PWD/$f"; done ;;
+	if [ -n "$out" ]; then
+		mkdir -p "$out"
+		find "$d$src" -name '*.ko' -newer "$d$src/Kbuild" -exec cp {} "$out/" \;
+	elif [ -n "$d" ]; then
+		(cd "$d$src" && find . -name '*.ko' -print0) |
+			while IFS= read -r -d '' f; do cp "$d$src/$f" "$PWD/$f"; done
+	fi ;;
 *)
 	usage ;;
 esac
