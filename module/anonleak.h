@@ -47,8 +47,10 @@ struct mm_struct;
 struct pid;
 struct sk_buff;
 struct pid_namespace;
+struct nlattr;
+struct netlink_ext_ack;
 
-/* Module parameters (main.c). */
+/* Settings: module parameters and GET/SET_CONFIG (config.c). */
 extern unsigned long al_max_mappings;
 extern unsigned long al_max_sites;
 extern unsigned long al_max_procs;
@@ -59,6 +61,11 @@ extern int al_filter_pid;
 extern int al_filter_uid;
 extern char al_filter_comm[TASK_COMM_LEN];
 extern unsigned long al_min_size;
+extern struct nla_policy al_config_policy[ANONLEAK_CONFIG_A_MAX + 1];
+void al_config_init(void);
+size_t al_config_size(void);
+int al_config_fill(struct sk_buff *skb);
+int al_config_set(struct nlattr **tb, struct netlink_ext_ack *extack);
 
 /* An executable or library that frames point into; see objects.c. */
 struct al_object {
@@ -202,6 +209,16 @@ struct al_stats {
 	u64 drops_exited;
 	u64 filtered;
 	u64 unnamed;
+	/* Filled by netlink.c for GET_STATS. */
+	u64 drops;			/* all causes */
+	u64 missed;			/* probe hits not delivered */
+	u64 mapping_size;
+	u64 site_size;
+	u64 stack_depth;
+	u64 max_mappings;
+	u64 max_sites;
+	u64 max_procs;
+	u64 max_exited;
 };
 
 /*
@@ -301,6 +318,12 @@ extern const struct nla_policy al_mappings_policy[ANONLEAK_A_MAX + 1];
 int al_genl_init(void);
 void al_genl_uninit(void);
 void al_genl_exit_event(struct al_proc *proc);
+
+/* A u64 attribute, 64-bit aligned with the @pad attribute of its level. */
+static inline int al_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
+{
+	return nla_put_u64_64bit(skb, type, v, pad);
+}
 
 /* dump.c: GET_SITES, GET_PROCS, GET_MAPPINGS */
 struct netlink_callback;

@@ -34,11 +34,6 @@ static struct al_dump_ctx *al_ctx(struct netlink_callback *cb)
 	return (struct al_dump_ctx *)cb->ctx;
 }
 
-static int al_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
-{
-	return nla_put_u64_64bit(skb, type, v, pad);
-}
-
 /* Parse the request's filters; the core validated them already. */
 static int al_dump_start(struct netlink_callback *cb,
 			 const struct nla_policy *policy)
