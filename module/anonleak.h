@@ -38,6 +38,9 @@
 #include <linux/xarray.h>
 #include <linux/atomic.h>
 #include <linux/llist.h>
+#include <linux/hashtable.h>
+#include <linux/rculist.h>
+#include <linux/timekeeping.h>
 #include <linux/anonleak.h>
 #include <net/netlink.h>
 #include <net/genetlink.h>
@@ -255,34 +258,81 @@ struct al_unmap_ctx {
 	bool linked;			/* on al_proc.unmaps */
 };
 
-/* track.c: procs and ranges */
+/* procs.c: the process lifecycle */
+#define AL_MM_HASH_BITS	10
+extern DECLARE_HASHTABLE(al_mm_hash, AL_MM_HASH_BITS);
 extern struct xarray al_procs;
 extern atomic_t al_gen;
 extern atomic_long_t al_nr_sites;
-int al_track_init(void);
-void al_track_uninit(void);
+struct al_proc *al_proc_create(struct mm_struct *mm);
+void al_mm_exit(struct mm_struct *mm);
+int al_clear(struct pid_namespace *ns, pid_t nr);
 void al_stats_read(struct al_stats *st);
+void al_procs_uninit(void);
+
+static inline u64 al_now(void)
+{
+	return ktime_get_boottime_ns();
+}
+
+/* The proc of @mm, under rcu_read_lock(). */
+static inline struct al_proc *al_proc_lookup(struct mm_struct *mm)
+{
+	struct al_proc *proc;
+
+	hash_for_each_possible_rcu(al_mm_hash, proc, mm_node, (unsigned long)mm)
+		if (proc->mm == mm)
+			return proc;
+	return NULL;
+}
+
+/*
+ * do_mmap() without MAP_FIXED is about to run in @mm for @task (current),
+ * under mmap_lock held for writing until it returns: see al_proc.mmap_task.
+ * With @task NULL, it failed: al_map(), which unmarks too, will not run.
+ */
+static __always_inline void al_mmap_mark(struct mm_struct *mm,
+					 struct task_struct *task)
+{
+	struct al_proc *proc;
+
+	rcu_read_lock();
+	proc = al_proc_lookup(mm);
+	if (proc && (task || proc->mmap_task == current))
+		WRITE_ONCE(proc->mmap_task, task);
+	rcu_read_unlock();
+}
+
+/* Count one more against the cap @max; false (nothing counted) if full. */
+static inline bool al_cap_take(atomic_long_t *nr, unsigned long max)
+{
+	if (atomic_long_inc_return(nr) <= (long)max)
+		return true;
+	atomic_long_dec(nr);
+	return false;
+}
+
+/* ranges.c: range records, and what maps, unmaps and moves them */
+extern atomic_long_t al_nr_ranges;
+extern atomic_t al_mremaps_inflight;
+int al_ranges_init(void);
+void al_ranges_uninit(void);
 unsigned int al_range_size(void);
-struct al_proc *al_proc_lookup(struct mm_struct *mm);
-void al_mmap_mark(struct mm_struct *mm);
-void al_mmap_unmark(struct mm_struct *mm);
 void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 	    unsigned long len, unsigned long prot, unsigned long flags,
 	    bool anon);
 bool al_unmap_begin(struct mm_struct *mm, struct al_unmap_ctx *ctx,
 		    bool unlocks);
 void al_unmap_end(struct mm_struct *mm, struct al_unmap_ctx *ctx, bool ok);
-void al_mm_exit(struct mm_struct *mm);
 bool al_mremap_begin(struct al_mremap_ctx *ctx);
 void al_mremap_move(struct mm_struct *mm, unsigned long old_addr,
 		    unsigned long new_addr, unsigned long len);
 void al_mremap_grow(struct mm_struct *mm, unsigned long old_end,
 		    unsigned long new_end);
 void al_mremap_end(struct al_mremap_ctx *ctx);
-extern atomic_t al_mremaps_inflight;
 void al_oldest_refresh(struct al_proc *proc);
-int al_clear(struct pid_namespace *ns, pid_t nr);
 struct al_range *al_range_first(struct al_proc *proc, unsigned long start);
+void al_ranges_free(struct rb_root *root, bool can_sleep);
 
 /* sites.c: call stacks and the site table */
 extern struct xarray al_sites;

@@ -19,9 +19,9 @@ static int __init al_init(void)
 	err = al_sites_init();
 	if (err)
 		goto err_sites;
-	err = al_track_init();
+	err = al_ranges_init();
 	if (err)
-		goto err_track;
+		goto err_ranges;
 	err = al_probes_init();
 	if (err)
 		goto err_probes;
@@ -33,8 +33,9 @@ static int __init al_init(void)
 err_genl:
 	al_probes_uninit();
 err_probes:
-	al_track_uninit();
-err_track:
+	al_procs_uninit();
+	al_ranges_uninit();
+err_ranges:
 	al_sites_uninit();
 err_sites:
 	return err;
@@ -44,7 +45,8 @@ static void __exit al_exit(void)
 {
 	al_genl_uninit();
 	al_probes_uninit();
-	al_track_uninit();
+	al_procs_uninit();
+	al_ranges_uninit();
 	al_sites_uninit();
 }
 
