@@ -11,43 +11,47 @@
 
 #include "anonleak.h"
 
+/*
+ * The parts, in bring-up order; they come down in the reverse order. Procs
+ * need no bring-up: the first mapping makes them, and they go before the
+ * cache their ranges come from.
+ */
+static const struct al_part {
+	int (*init)(void);
+	void (*uninit)(void);
+} al_parts[] = {
+	{ al_sites_init, al_sites_uninit },
+	{ al_ranges_init, al_ranges_uninit },
+	{ NULL, al_procs_uninit },
+	{ al_probes_init, al_probes_uninit },
+	{ al_genl_init, al_genl_uninit },
+};
+
+static void al_uninit(unsigned int n)
+{
+	while (n--)
+		al_parts[n].uninit();
+}
+
 static int __init al_init(void)
 {
+	unsigned int i;
 	int err;
 
 	al_config_init();
-	err = al_sites_init();
-	if (err)
-		goto err_sites;
-	err = al_ranges_init();
-	if (err)
-		goto err_ranges;
-	err = al_probes_init();
-	if (err)
-		goto err_probes;
-	err = al_genl_init();
-	if (err)
-		goto err_genl;
+	for (i = 0; i < ARRAY_SIZE(al_parts); i++) {
+		err = al_parts[i].init ? al_parts[i].init() : 0;
+		if (err) {
+			al_uninit(i);
+			return err;
+		}
+	}
 	return 0;
-
-err_genl:
-	al_probes_uninit();
-err_probes:
-	al_procs_uninit();
-	al_ranges_uninit();
-err_ranges:
-	al_sites_uninit();
-err_sites:
-	return err;
 }
 
 static void __exit al_exit(void)
 {
-	al_genl_uninit();
-	al_probes_uninit();
-	al_procs_uninit();
-	al_ranges_uninit();
-	al_sites_uninit();
+	al_uninit(ARRAY_SIZE(al_parts));
 }
 
 module_init(al_init);

@@ -317,7 +317,7 @@ void al_genl_exit_event(struct al_proc *proc)
 	mutex_unlock(&al_events_lock);
 }
 
-int __init al_genl_init(void)
+int al_genl_init(void)
 {
 	int err = genl_register_family(&al_genl_family);
 

@@ -219,8 +219,7 @@ struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
 			return site;
 	}
 
-	if (atomic_long_inc_return(&al_nr_sites) > (long)READ_ONCE(al_max_sites)) {
-		atomic_long_dec(&al_nr_sites);
+	if (!al_cap_take(&al_nr_sites, READ_ONCE(al_max_sites))) {
 		al_drop(sites, "max_sites reached");
 		return NULL;
 	}
