@@ -9,22 +9,66 @@
  * struct al_range  one live tracked range [start, end) of a running proc.
  * struct al_site   one (proc, user call stack) pair with its counters.
  *
- * Locks, outermost first
- * ----------------------
- * mm_struct.mmap_lock  held by the kernel around do_mmap() and the unmap
- *                      paths; we never take it, but rely on it to walk VMAs
- *                      while capturing stacks.
- * al_proc.lock         the proc's ranges, its site counters and its state.
- *                      Taken in probe handlers (preemption off), so never
- *                      held across anything that sleeps.
- * al_procs_lock        the mm hash (writers), the exited FIFO and the proc
- *                      xarray (writers).
- * al_site_locks[]      hashed locks for the site hash buckets (writers).
- * xa_lock(al_sites)    taken inside the xarray API only.
+ * Locks
+ * -----
+ * Everything runs in process context: probe handlers (preemption off, so
+ * no sleeping, GFP_NOWAIT only), netlink ops, the reaper work. No lock is
+ * taken in hard or soft interrupt context, so spinlocks are plain
+ * spin_lock(). Each lock, what it protects, and who takes it:
  *
- * Readers of the mm hash and the site hash use RCU; procs and sites are
- * freed after a grace period, so a netlink dump may look at them under
- * rcu_read_lock() and then take al_proc.lock to copy counters.
+ * genl's own            cb_lock and genl_mutex, held by the genetlink core
+ *                       around every op and dump of this family (no
+ *                       parallel_ops): ops are serialised, which SET_CONFIG
+ *                       and CLEAR rely on. Not ours.
+ * mm_struct.mmap_lock   held by the kernel around do_mmap() and the unmap
+ *                       paths (for writing), move_page_tables() and the
+ *                       mremap growth; we never take it, but rely on it to
+ *                       serialise a proc's creation and its mappings, and
+ *                       to walk VMAs (stacks, objects). Not held in the
+ *                       exit_mmap() and sys_mremap() probes, and not always
+ *                       (6.2+, unlock) in the munmap probe's return.
+ * al_reap_mutex         (procs.c) held by the reaper and by CLEAR: no proc
+ *                       is freed under the other's feet. Process context
+ *                       only; CLEAR takes it under genl_mutex, after
+ *                       flush_work() of the reaper (which never takes
+ *                       genl_mutex).
+ * al_events_lock        (netlink.c) mutex: keeps EXIT_EVENTs off a family
+ *                       being registered or unregistered. The reaper takes
+ *                       it, under al_reap_mutex; GFP_KERNEL inside.
+ * al_procs_lock         (procs.c) the mm hash (writers), the exited FIFO,
+ *                       al_nr_exited's bookkeeping, the proc xarray's
+ *                       allocation. Probe handlers (proc creation, mm exit),
+ *                       the reaper, CLEAR.
+ * al_proc.lock          the proc's ranges, its sites list and their
+ *                       counters, its mremap and unmap contexts, its state.
+ *                       Probe handlers; dumps and events (to copy
+ *                       counters); CLEAR (reset). Never held across
+ *                       anything that sleeps; GFP_NOWAIT inside.
+ * al_site_locks[]       (sites.c) hashed, the site hash buckets (writers).
+ * al_obj_lock           (objects.c) the object hash and every object's refs.
+ * xa_lock(al_procs),    taken inside the xarray API only (xa_alloc_cyclic(),
+ * xa_lock(al_sites)     xa_erase()); lookups and walks are RCU.
+ *
+ * Nesting, outermost first (a lock is only ever taken inside those above
+ * it, never the reverse):
+ *
+ *   genl_mutex -> al_reap_mutex -> al_events_lock -> al_proc.lock
+ *   al_reap_mutex -> al_procs_lock -> xa_lock(al_procs)
+ *   mmap_lock -> al_procs_lock -> xa_lock(al_procs)
+ *   mmap_lock -> al_proc.lock -> al_site_locks[] | xa_lock(al_sites) |
+ *                                al_obj_lock
+ *
+ * al_proc.lock and al_procs_lock are never held together (al_mm_exit()
+ * drops one before it takes the other). al_site_locks[], xa_lock(al_sites)
+ * and al_obj_lock are leaves, taken one at a time: under al_proc.lock when
+ * a site is created (al_site_get() -> al_site_resolve() -> al_object_get())
+ * or freed by a reset, and alone when a proc is destroyed. The mutexes are
+ * never taken in probe handlers, and mmap_lock is never taken where they
+ * are held.
+ *
+ * Readers of the mm hash, the site hash and both xarrays use RCU; procs
+ * and sites are freed after a grace period, so a netlink dump may look at
+ * them under rcu_read_lock() and then take al_proc.lock to copy counters.
  */
 #ifndef _ANONLEAK_H
 #define _ANONLEAK_H
