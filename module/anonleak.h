@@ -378,12 +378,14 @@ void al_oldest_refresh(struct al_proc *proc);
 struct al_range *al_range_first(struct al_proc *proc, unsigned long start);
 void al_ranges_free(struct rb_root *root, bool can_sleep);
 
-/* sites.c: call stacks and the site table */
+/* stack.c: the user call stack of a mapping */
+unsigned int al_stack_capture(struct mm_struct *mm, struct pt_regs *uregs,
+			      unsigned long *frames, unsigned int max);
+
+/* sites.c: the site table */
 extern struct xarray al_sites;
 int al_sites_init(void);
 void al_sites_uninit(void);
-unsigned int al_stack_capture(struct mm_struct *mm, struct pt_regs *uregs,
-			      unsigned long *frames, unsigned int max);
 struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
 			    const unsigned long *frames, unsigned int depth,
 			    u64 now);

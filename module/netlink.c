@@ -102,7 +102,7 @@ static size_t al_stats_size(void)
 		nla_total_size(0) + probes;		/* ANONLEAK_STATS_A_PROBES */
 }
 
-/* The counters of track.c, and what the other parts know. */
+/* The counters of procs.c, and what the other parts know. */
 static void al_stats_snapshot(struct al_stats *st)
 {
 	al_stats_read(st);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Probe handlers: tiny, they only collect arguments and call into track.c.
+ * Probe handlers: tiny, they only collect arguments and call into
+ * ranges.c and procs.c.
  *
  * do_mmap()           kretprobe: every mapping user space creates, whatever
  *                     path it took; anonymous ones are recorded on success,
