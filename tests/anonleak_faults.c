@@ -34,6 +34,7 @@
 
 #include "kselftest_harness.h"
 #include "al_test.h"
+#include "al_harness.h"
 
 #define FAILSLAB "/sys/kernel/debug/failslab"
 #define FAILFN "/sys/kernel/debug/fail_function"
@@ -997,4 +998,4 @@ TEST_F_TIMEOUT(caps, exhausted_under_churn_drops_exact, 900)
 	munmap(cs, sizeof(*cs));
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

@@ -31,6 +31,7 @@
 
 #include "kselftest_harness.h"
 #include "al_test.h"
+#include "al_harness.h"
 
 /* xorshift64*: small, seeded, the same sequence everywhere. */
 static uint64_t rng_state;
@@ -1260,4 +1261,4 @@ TEST_F_TIMEOUT(params, bad_parameters_say_why, 900)
 	ASSERT_EQ(0, al_ko_load(""));
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

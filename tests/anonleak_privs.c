@@ -27,6 +27,7 @@
 
 #include "kselftest_harness.h"
 #include "al_test.h"
+#include "al_harness.h"
 
 #define NOBODY 65534
 
@@ -812,4 +813,4 @@ TEST_F(privs, pids_are_reported_in_the_callers_pid_namespace)
 		TH_LOG("check %d inside the namespace failed", WEXITSTATUS(status));
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

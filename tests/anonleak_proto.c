@@ -10,6 +10,7 @@
 
 #include "kselftest_harness.h"
 #include "al_test.h"
+#include "al_harness.h"
 
 static AL_SITE_FN(pr_site, (size_t len, int prot, int flags),
 		  syscall(SYS_mmap, NULL, len, prot, flags, -1, 0))
@@ -490,4 +491,4 @@ TEST(unprivileged_every_command)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

@@ -11,6 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "al_test.h"
+#include "al_harness.h"
 
 /*
  * Each test loads the module several times: on the debug kernel (KASAN,
@@ -296,4 +297,4 @@ TEST(filters)
 	EXPECT_EQ(0, al_sh("grep -qx 65534 /sys/module/anonleak/parameters/filter_uid"));
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

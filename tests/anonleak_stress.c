@@ -45,6 +45,7 @@
 
 #include "kselftest_harness.h"
 #include "al_test.h"
+#include "al_harness.h"
 
 #define WORKERS 3
 #define THREADS 8
@@ -915,4 +916,4 @@ TEST_F_TIMEOUT(stress, exact_accounting_under_churn, 600)
 	       S->dumps_ok, S->dumps_err, checks, al_now_s() - t0);
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

@@ -16,6 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "al_test.h"
+#include "al_harness.h"
 
 /* Each site function makes exactly one kind of mapping. */
 AL_SITE_FN(site_a, (size_t len), syscall(SYS_mmap, NULL, len, RW, PA, -1, 0))
@@ -667,4 +668,4 @@ TEST(realloc_of_large_blocks_follows_the_block)
 	EXPECT_EQ(base, live_bytes_self());
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

@@ -11,6 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "al_test.h"
+#include "al_harness.h"
 
 #define NSITES 4
 #define MAXP 128
@@ -207,7 +208,7 @@ TEST_F(truth, random_ops_match_model_and_maps)
 
 	for (k = 0; k < variant->threads; k++) {
 		self->w[k].seed = 0x5eed + k;
-		self->w[k].steps = variant->steps;
+		self->w[k].steps = al_scale(variant->steps, 200);
 		ASSERT_EQ(0, pthread_create(&t[k], NULL, work, &self->w[k]));
 	}
 	for (k = 0; k < variant->threads; k++)
@@ -255,8 +256,8 @@ TEST_F(truth, random_ops_match_model_and_maps)
 		EXPECT_EQ(want_count[k], got_count[k]) TH_LOG("site %d pieces", k);
 	}
 	TH_LOG("%d threads x %d steps: %d live pieces", variant->threads,
-	       variant->steps, n);
+	       self->w[0].steps, n);
 	free(d.sites);
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN
