@@ -92,6 +92,7 @@ time_factor() {
 	local ref=$REF_PAIR_NS ns
 	[ -n "$kml" ] && ref=$REF_PAIR_NS_DEBUG
 	ns=$("$root/build/tools/speed" 200 2>/dev/null | awk '$1 == "ns_per_pair" { print $2 }')
+	echo "# speed: ${ns:-?} ns per 4 KiB mmap+munmap pair (reference $ref)" >&2
 	[ -n "$ns" ] || { echo 1; return; }
 	awk -v m="$ns" -v r="$ref" 'BEGIN { f = m / r; if (f < 1) f = 1; printf "%.2f\n", f }'
 }
