@@ -17,6 +17,8 @@
 # Exits 1 if anything failed or no test ran.
 set -uo pipefail
 
+. "$(dirname "$0")/../tests/lib/ksft-totals.sh"
+
 dir=${1:-build/check}
 [ -f "$dir/stages" ] || { echo "tap-summary: no stages recorded in $dir" >&2; }
 
@@ -35,14 +37,7 @@ while read -r name kind; do
 		tot=$(grep -E '^# Totals: ' "$log" 2>/dev/null)
 	fi
 	if [ -n "$tot" ]; then
-		for kv in $(echo "$tot" | grep -oE '[a-z]+:[0-9]+'); do
-			v=$((10#${kv#*:}))
-			case ${kv%%:*} in
-			pass | xfail) p=$((p + v)) ;;
-			fail | error | xpass) f=$((f + v)) ;;
-			skip) s=$((s + v)) ;;
-			esac
-		done
+		read -r p f s <<<"$(ksft_counts "$tot")"
 	elif [ "$rc" = 0 ]; then
 		[ "$kind" = gate ] || p=1
 	fi

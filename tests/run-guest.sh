@@ -64,6 +64,7 @@ export ANONLEAK_KO=$ko
 dir=${ANONLEAK_TESTS_DIR:-build/tests}
 tmo=${ANONLEAK_TEST_TIMEOUT:-300}
 scan=$root/tests/debug/scan-log.sh
+. "$root/tests/lib/ksft-totals.sh"
 scale=${ANONLEAK_TEST_SCALE:-100}
 case "$scale" in
 '' | *[!0-9]* | 0) echo "# ANONLEAK_TEST_SCALE must be a positive number" >&2; exit 2 ;;
@@ -188,15 +189,7 @@ for prog in "${progs[@]}"; do
 		rc=${PIPESTATUS[0]}
 		totals=$(grep -E '^# Totals: ' "$out" | tail -n 1)
 		if [ -n "$totals" ]; then
-			# "# Totals: pass:N fail:N xfail:N xpass:N skip:N error:N"
-			for kv in $(echo "$totals" | grep -oE '[a-z]+:[0-9]+'); do
-				v=$((10#${kv#*:}))
-				case ${kv%%:*} in
-				pass | xfail) p=$((p + v)) ;;
-				fail | error | xpass) f=$((f + v)) ;;
-				skip) s=$((s + v)) ;;
-				esac
-			done
+			read -r p f s <<<"$(ksft_counts "$totals")"
 		fi
 		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 			why+=("timed out after ${tmo}s")
