@@ -11,8 +11,8 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "config.h"
-#include "util.h"
+#include "core/config.h"
+#include "core/util.h"
 
 #define CAPTURE(out, call) do {						\
 	size_t __len;							\

@@ -14,9 +14,9 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "nl.h"
-#include "nl_priv.h"
-#include "query.h"
+#include "proto/nl.h"
+#include "proto/nl_priv.h"
+#include "proto/request.h"
 
 #define FAKE_FAMILY	0x42
 #define FAKE_PORTID	4242

@@ -10,7 +10,7 @@
 
 #include "kselftest_harness.h"
 #include "msgbuild.h"
-#include "parse.h"
+#include "proto/parse.h"
 
 static _Alignas(struct nlmsghdr) char buf[MSG_BUF_SIZE];
 

@@ -11,9 +11,9 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "mappings.h"
-#include "procs.h"
-#include "util.h"
+#include "print/mappings.h"
+#include "print/procs.h"
+#include "core/util.h"
 
 #define S NSEC_PER_SEC
 

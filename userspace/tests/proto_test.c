@@ -11,7 +11,7 @@
 
 #include "kselftest_harness.h"
 #include "msgbuild.h"
-#include "parse.h"
+#include "proto/parse.h"
 
 #define S 1000000000ULL
 

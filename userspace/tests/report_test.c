@@ -11,7 +11,7 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "report.h"
+#include "core/report.h"
 
 #define S 1000000000ULL	/* ns per second */
 

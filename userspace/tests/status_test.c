@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "kselftest_harness.h"
-#include "status.h"
+#include "print/status.h"
 
 static char *probe_names[] = { "do_mmap", "__vm_munmap" };
 

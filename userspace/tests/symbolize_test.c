@@ -15,8 +15,8 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "report.h"
-#include "symbolize.h"
+#include "core/report.h"
+#include "core/symbolize.h"
 
 extern char **environ;
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "kselftest_harness.h"
-#include "util.h"
+#include "core/util.h"
 
 TEST(u64_good)
 {

@@ -12,9 +12,9 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "frames.h"
-#include "util.h"
-#include "watch.h"
+#include "core/frames.h"
+#include "core/util.h"
+#include "core/watch.h"
 
 #define S	NSEC_PER_SEC
 #define MS	NSEC_PER_MSEC
