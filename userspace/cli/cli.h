@@ -16,7 +16,7 @@ void cli_warn_inconsistent(const char *what);
 #endif
 
 /* Documented in "anonleak --help" and anonleak.8: keep all three in step. */
-enum al_exit {
+enum exit_code {
 	AL_EXIT_OK = 0,
 	AL_EXIT_ERROR = 1,	/* anything not listed below */
 	AL_EXIT_USAGE = 2,	/* bad option, malformed number or pid */

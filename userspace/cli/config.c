@@ -34,7 +34,7 @@ static const char usage[] =
 
 static int show(bool json)
 {
-	struct al_config cfg;
+	struct module_config cfg;
 	struct parse_err perr;
 	struct nl *nl;
 	int ret;
@@ -56,7 +56,7 @@ static int show(bool json)
 	return ret;
 }
 
-static int set(const struct al_config *cfg)
+static int set(const struct module_config *cfg)
 {
 	const char *kmsg;
 	struct nl *nl;
@@ -69,10 +69,10 @@ static int set(const struct al_config *cfg)
 	kmsg = nl_error_msg(nl)[0] ? nl_error_msg(nl) : strerror(-ret);
 	if (ret == -ESRCH)
 		ret = cli_error(AL_EXIT_NOPROC, "no such process: filter_pid=%llu (kernel says: %s)",
-				(unsigned long long)cfg->v[AL_CFG_FILTER_PID], kmsg);
+				(unsigned long long)cfg->v[CFG_FILTER_PID], kmsg);
 	else if (ret == -EINVAL || ret == -ERANGE)	/* policy ranges say ERANGE */
 		ret = cli_error(AL_EXIT_ERROR, "the module refused the settings: %s%s%s",
-				key >= 0 ? al_cfg_keys[key].name : "", key >= 0 ? ": " : "",
+				key >= 0 ? config_keys[key].name : "", key >= 0 ? ": " : "",
 				kmsg);
 	else if (ret)
 		ret = cli_nl_error(nl, "changing the configuration", ret, NULL);
@@ -87,7 +87,7 @@ int cmd_config(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct al_config cfg = { 0 };
+	struct module_config cfg = { 0 };
 	bool json = false;
 	char why[160];
 	int opt, ret;

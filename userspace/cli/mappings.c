@@ -31,7 +31,7 @@ int cmd_mappings(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct al_mappings m = { 0 };
+	struct mapping_list m = { 0 };
 	struct parse_err perr;
 	bool json = false, inconsistent;
 	struct nl *nl;

@@ -32,7 +32,7 @@ int cmd_procs(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct al_proc_list l = { 0 };
+	struct proc_list l = { 0 };
 	struct parse_err perr;
 	bool json = false, inconsistent;
 	struct nl *nl;

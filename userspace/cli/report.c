@@ -40,11 +40,11 @@ static const char usage[] =
 	"  -h, --help             show this help\n";
 
 struct report_ctx {
-	struct al_report r;
+	struct report r;
 	const char *comm;		/* --comm, or NULL */
 };
 
-static int report_sink_add(void *data, struct al_site_msg *m)
+static int report_sink_add(void *data, struct site_msg *m)
 {
 	struct report_ctx *c = data;
 

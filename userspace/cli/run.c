@@ -207,7 +207,7 @@ static int wait_child(pid_t pid, int *status)
 static int wait_reaped(struct nl *nl, pid_t pid, uint64_t from, uint64_t to)
 {
 	const struct timespec pause = { 0, REAP_POLL_MS * NSEC_PER_MSEC };
-	struct al_proc_list l = { 0 };
+	struct proc_list l = { 0 };
 	struct parse_err perr;
 	bool inconsistent;
 	int ret;
@@ -230,7 +230,7 @@ static int wait_reaped(struct nl *nl, pid_t pid, uint64_t from, uint64_t to)
 }
 
 struct selected {
-	struct al_report r;
+	struct report r;
 	size_t nr;
 	uint64_t *proc_ids;	/* sorted */
 	size_t loader_sites;	/* left out: site_is_loader() */
@@ -244,7 +244,7 @@ static int cmp_u64(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-static int selected_add(void *ctx, struct al_site_msg *m)
+static int selected_add(void *ctx, struct site_msg *m)
 {
 	struct selected *s = ctx;
 
@@ -267,7 +267,7 @@ static int collect(struct nl *nl, uint64_t from, uint64_t to, struct selected *s
 {
 	const struct site_sink sink = { .add = selected_add, .reset = selected_reset, .ctx = s };
 	const struct site_query all = { 0 };
-	struct al_proc_list l = { 0 };
+	struct proc_list l = { 0 };
 	struct parse_err perr;
 	bool inconsistent;
 	int ret;
@@ -306,7 +306,7 @@ static void describe_status(FILE *f, int status)
 static void print_json(const struct run_opts *o, pid_t pid, int status, int code,
 		       const struct selected *sel)
 {
-	const struct al_report *r = &sel->r;
+	const struct report *r = &sel->r;
 	struct json j;
 
 	json_init(&j, stdout);
@@ -332,7 +332,7 @@ static void print_json(const struct run_opts *o, pid_t pid, int status, int code
 static void print_text(const struct run_opts *o, pid_t pid, int status, int code,
 		       const struct selected *sel)
 {
-	const struct al_report *r = &sel->r;
+	const struct report *r = &sel->r;
 	char b1[FMT_BUF_LEN], b2[FMT_BUF_LEN];
 
 	fprintf(stderr, "anonleak run: ");
@@ -352,9 +352,9 @@ static void print_text(const struct run_opts *o, pid_t pid, int status, int code
 
 /* Set the filter, release the child, wait for it, restore. Exit code. */
 static int supervise(struct nl *nl, pid_t pid, int go, const struct run_opts *o,
-		     const struct al_config *cur, int *status, uint64_t *from, uint64_t *to)
+		     const struct module_config *cur, int *status, uint64_t *from, uint64_t *to)
 {
-	struct al_config change, undo;
+	struct module_config change, undo;
 	int ret, err, bad;
 
 	ret = run_config_change(cur, pid, o->stack_depth, &change, &undo);
@@ -394,7 +394,7 @@ int cmd_run(int argc, char **argv)
 	struct selected sel = { 0 };
 	struct run_opts o = { 0 };
 	uint64_t from = 0, to = 0;
-	struct al_config cur;
+	struct module_config cur;
 	struct parse_err perr;
 	int go[2], status = 0, ret;
 	struct nl *nl;

@@ -22,7 +22,7 @@ static const char usage[] =
 	"  -h, --help  show this help\n";
 
 struct status_ctx {
-	struct al_stats st;
+	struct module_stats st;
 	struct parse_err perr;
 	bool have;
 };

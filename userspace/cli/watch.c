@@ -47,7 +47,7 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-static int watch_sink_add(void *ctx, struct al_site_msg *m)
+static int watch_sink_add(void *ctx, struct site_msg *m)
 {
 	return watch_collect(ctx, m);
 }

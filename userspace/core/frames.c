@@ -35,7 +35,7 @@ bool object_is_libc(const char *path)
 	return object_is_loader(path) || has_prefix(base_name(path), libc, ARRAY_SIZE(libc));
 }
 
-const struct al_frame *site_top_frame(const struct al_site *s, size_t *index)
+const struct frame_info *site_top_frame(const struct site_info *s, size_t *index)
 {
 	size_t i;
 
@@ -50,7 +50,7 @@ const struct al_frame *site_top_frame(const struct al_site *s, size_t *index)
 	return &s->frames[i];
 }
 
-bool site_is_loader(const struct al_site *s)
+bool site_is_loader(const struct site_info *s)
 {
 	bool any = false;
 

@@ -22,13 +22,13 @@ bool object_is_libc(const char *path);
  * is not libc (object_is_libc), else frame 1, else frame 0; NULL if the
  * site has no frames. *index gets its position.
  */
-const struct al_frame *site_top_frame(const struct al_site *s, size_t *index);
+const struct frame_info *site_top_frame(const struct site_info *s, size_t *index);
 
 /*
  * A site of the dynamic loader's own: every frame with an object is in the
  * loader, and there is one. Every dynamically linked process has such
  * sites (library .bss, the loader's early malloc) outstanding at exit.
  */
-bool site_is_loader(const struct al_site *s);
+bool site_is_loader(const struct site_info *s);
 
 #endif

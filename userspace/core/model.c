@@ -6,7 +6,7 @@
 
 #include "core/model.h"
 
-void frame_release(struct al_frame *f)
+void frame_release(struct frame_info *f)
 {
 	free(f->object);
 	free(f->build_id);
@@ -15,7 +15,7 @@ void frame_release(struct al_frame *f)
 	memset(f, 0, sizeof(*f));
 }
 
-void site_release(struct al_site *s)
+void site_release(struct site_info *s)
 {
 	for (size_t i = 0; i < s->nr_frames; i++)
 		frame_release(&s->frames[i]);
@@ -23,14 +23,14 @@ void site_release(struct al_site *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void site_msg_release(struct al_site_msg *m)
+void site_msg_release(struct site_msg *m)
 {
 	free(m->comm);
 	site_release(&m->site);
 	memset(m, 0, sizeof(*m));
 }
 
-void proc_release(struct al_proc *p)
+void proc_release(struct report_proc *p)
 {
 	for (size_t i = 0; i < p->nr_sites; i++)
 		site_release(&p->sites[i]);
@@ -39,7 +39,7 @@ void proc_release(struct al_proc *p)
 	memset(p, 0, sizeof(*p));
 }
 
-void stats_release(struct al_stats *st)
+void stats_release(struct module_stats *st)
 {
 	for (size_t i = 0; i < st->nr_probes; i++)
 		free(st->probes[i]);
@@ -58,13 +58,13 @@ const char *proc_state_name(uint8_t state)
 	return NULL;
 }
 
-void proc_info_release(struct al_proc_info *p)
+void proc_info_release(struct proc_info *p)
 {
 	free(p->comm);
 	memset(p, 0, sizeof(*p));
 }
 
-void proc_list_release(struct al_proc_list *l)
+void proc_list_release(struct proc_list *l)
 {
 	for (size_t i = 0; i < l->nr; i++)
 		proc_info_release(&l->procs[i]);
@@ -72,7 +72,7 @@ void proc_list_release(struct al_proc_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-void mappings_release(struct al_mappings *m)
+void mappings_release(struct mapping_list *m)
 {
 	free(m->maps);
 	memset(m, 0, sizeof(*m));
@@ -95,7 +95,7 @@ int array_grow(void **arr, size_t *cap, size_t n, size_t sz)
 	return 0;
 }
 
-int proc_list_add(struct al_proc_list *l, struct al_proc_info *p)
+int proc_list_add(struct proc_list *l, struct proc_info *p)
 {
 	if (array_grow((void **)&l->procs, &l->cap, l->nr, sizeof(*p)) < 0) {
 		proc_info_release(p);
@@ -106,7 +106,7 @@ int proc_list_add(struct al_proc_list *l, struct al_proc_info *p)
 	return 0;
 }
 
-int mappings_append(struct al_mappings *dst, struct al_mappings *src)
+int mappings_append(struct mapping_list *dst, struct mapping_list *src)
 {
 	if (!dst->nr && !dst->maps) {
 		dst->pid = src->pid;
@@ -115,7 +115,7 @@ int mappings_append(struct al_mappings *dst, struct al_mappings *src)
 	dst->now = src->now;
 	if (src->nr && dst->cap - dst->nr < src->nr) {
 		size_t ncap = dst->cap * 2 > dst->nr + src->nr ? dst->cap * 2 : dst->nr + src->nr;
-		struct al_mapping *n = reallocarray(dst->maps, ncap, sizeof(*n));
+		struct mapping_info *n = reallocarray(dst->maps, ncap, sizeof(*n));
 
 		if (!n) {
 			mappings_release(src);

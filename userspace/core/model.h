@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 /* ANONLEAK_CMD_GET_STATS; u32 attributes are widened to u64. */
-struct al_stats {
+struct module_stats {
 	uint64_t maps, unmaps, live_count, live_bytes;
 	uint64_t procs, exited, sites;
 	uint64_t drops, drops_nomem, drops_mappings, drops_sites, drops_procs, drops_exited;
@@ -26,8 +26,8 @@ struct al_stats {
 	char **probes;		/* kernel symbols probed */
 };
 
-/* One stack frame; innermost first in al_site.frames. */
-struct al_frame {
+/* One stack frame; innermost first in site_info.frames. */
+struct frame_info {
 	uint64_t addr;
 	uint64_t offset;		/* file offset in object; valid if has_offset */
 	bool has_offset;
@@ -42,7 +42,7 @@ struct al_frame {
 	unsigned int source_line;
 };
 
-struct al_site {
+struct site_info {
 	uint64_t id;
 	uint64_t live_count, live_bytes;
 	uint64_t total_maps, total_unmaps;
@@ -52,11 +52,11 @@ struct al_site {
 	bool has_oldest;
 	uint64_t now;			/* ANONLEAK_A_NOW of the message: ages are relative to it */
 	size_t nr_frames;
-	struct al_frame *frames;
+	struct frame_info *frames;
 };
 
 /* One message of the ANONLEAK_CMD_GET_SITES dump. */
-struct al_site_msg {
+struct site_msg {
 	uint32_t pid;
 	char *comm;			/* "" if the kernel sent none */
 	uint64_t proc_id;
@@ -66,11 +66,11 @@ struct al_site_msg {
 	bool has_uid;
 	uint64_t exit_time;		/* valid if has_exit_time (exited records) */
 	bool has_exit_time;
-	struct al_site site;
+	struct site_info site;
 };
 
 /* The sites of one process record, gathered from consecutive messages. */
-struct al_proc {
+struct report_proc {
 	uint64_t proc_id;
 	uint32_t pid;
 	char *comm;
@@ -82,19 +82,19 @@ struct al_proc {
 	uint64_t now;			/* ANONLEAK_A_NOW of the latest message */
 	uint64_t live_count, live_bytes;	/* sums over sites, by report_finish() */
 	size_t nr_sites, cap_sites;
-	struct al_site *sites;
+	struct site_info *sites;
 };
 
-struct al_report {
+struct report {
 	size_t nr_procs, cap_procs;
-	struct al_proc *procs;
+	struct report_proc *procs;
 	size_t nr_sites;			/* over all processes */
 	uint64_t live_count, live_bytes;	/* totals, by report_finish() */
 	size_t nr_cut;				/* sites removed by report_keep_top() */
 };
 
 /* One message of the ANONLEAK_CMD_GET_PROCS dump: one process record. */
-struct al_proc_info {
+struct proc_info {
 	uint32_t pid;
 	char *comm;			/* "" if the kernel sent none */
 	uint64_t proc_id;
@@ -107,13 +107,13 @@ struct al_proc_info {
 	uint64_t live_count, live_bytes, sites;
 };
 
-struct al_proc_list {
+struct proc_list {
 	size_t nr, cap;
-	struct al_proc_info *procs;
+	struct proc_info *procs;
 };
 
 /* One live tracked range (ANONLEAK_CMD_GET_MAPPINGS). */
-struct al_mapping {
+struct mapping_info {
 	uint64_t start, length;
 	uint32_t prot, flags;		/* PROT_*, MAP_* as mapped */
 	uint64_t birth;
@@ -121,27 +121,27 @@ struct al_mapping {
 };
 
 /* One GET_MAPPINGS message, or all of them appended (mappings_append). */
-struct al_mappings {
+struct mapping_list {
 	uint32_t pid;
 	uint64_t proc_id;
 	uint64_t now;
 	size_t nr, cap;
-	struct al_mapping *maps;
+	struct mapping_info *maps;
 };
 
-void frame_release(struct al_frame *f);
-void site_release(struct al_site *s);
-void site_msg_release(struct al_site_msg *m);
-void proc_release(struct al_proc *p);
-void stats_release(struct al_stats *st);
-void proc_info_release(struct al_proc_info *p);
-void proc_list_release(struct al_proc_list *l);
-void mappings_release(struct al_mappings *m);
+void frame_release(struct frame_info *f);
+void site_release(struct site_info *s);
+void site_msg_release(struct site_msg *m);
+void proc_release(struct report_proc *p);
+void stats_release(struct module_stats *st);
+void proc_info_release(struct proc_info *p);
+void proc_list_release(struct proc_list *l);
+void mappings_release(struct mapping_list *m);
 
 /* Move p into l (p is left zeroed); -ENOMEM (p is then released). */
-int proc_list_add(struct al_proc_list *l, struct al_proc_info *p);
+int proc_list_add(struct proc_list *l, struct proc_info *p);
 /* Move src's ranges to the end of dst (src is released); -ENOMEM. */
-int mappings_append(struct al_mappings *dst, struct al_mappings *src);
+int mappings_append(struct mapping_list *dst, struct mapping_list *src);
 
 /* Grow *arr (*cap elements of size sz) so that it holds at least n + 1. */
 int array_grow(void **arr, size_t *cap, size_t n, size_t sz);

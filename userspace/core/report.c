@@ -5,12 +5,12 @@
 
 #include "core/report.h"
 
-void report_init(struct al_report *r)
+void report_init(struct report *r)
 {
 	memset(r, 0, sizeof(*r));
 }
 
-void report_release(struct al_report *r)
+void report_release(struct report *r)
 {
 	for (size_t i = 0; i < r->nr_procs; i++)
 		proc_release(&r->procs[i]);
@@ -18,7 +18,7 @@ void report_release(struct al_report *r)
 	report_init(r);
 }
 
-static struct al_proc *find_proc(struct al_report *r, uint64_t proc_id)
+static struct report_proc *find_proc(struct report *r, uint64_t proc_id)
 {
 	/* Messages of one process are consecutive: try the last one first. */
 	if (r->nr_procs && r->procs[r->nr_procs - 1].proc_id == proc_id)
@@ -29,9 +29,9 @@ static struct al_proc *find_proc(struct al_report *r, uint64_t proc_id)
 	return NULL;
 }
 
-int report_add(struct al_report *r, struct al_site_msg *m)
+int report_add(struct report *r, struct site_msg *m)
 {
-	struct al_proc *p = find_proc(r, m->proc_id);
+	struct report_proc *p = find_proc(r, m->proc_id);
 
 	if (!p) {
 		if (array_grow((void **)&r->procs, &r->cap_procs, r->nr_procs, sizeof(*p)) < 0)
@@ -70,7 +70,7 @@ static int cmp_u64_desc(uint64_t a, uint64_t b)
 
 static int cmp_site(const void *pa, const void *pb)
 {
-	const struct al_site *a = pa, *b = pb;
+	const struct site_info *a = pa, *b = pb;
 	int c = cmp_u64_desc(a->live_bytes, b->live_bytes);
 
 	if (!c)
@@ -82,7 +82,7 @@ static int cmp_site(const void *pa, const void *pb)
 
 static int cmp_proc(const void *pa, const void *pb)
 {
-	const struct al_proc *a = pa, *b = pb;
+	const struct report_proc *a = pa, *b = pb;
 	int c = cmp_u64_desc(a->live_bytes, b->live_bytes);
 
 	if (!c)
@@ -92,11 +92,11 @@ static int cmp_proc(const void *pa, const void *pb)
 	return c;
 }
 
-void report_finish(struct al_report *r)
+void report_finish(struct report *r)
 {
 	r->live_count = r->live_bytes = 0;
 	for (size_t i = 0; i < r->nr_procs; i++) {
-		struct al_proc *p = &r->procs[i];
+		struct report_proc *p = &r->procs[i];
 
 		p->live_count = p->live_bytes = 0;
 		for (size_t j = 0; j < p->nr_sites; j++) {
@@ -114,7 +114,7 @@ void report_finish(struct al_report *r)
 
 /* An entry of the flat list report_keep_top() sorts. */
 struct site_ref {
-	const struct al_site *s;
+	const struct site_info *s;
 	size_t flat;		/* index in process-then-site order */
 };
 
@@ -125,7 +125,7 @@ static int cmp_site_ref(const void *pa, const void *pb)
 	return cmp_site(a->s, b->s);
 }
 
-void report_keep_top(struct al_report *r, size_t n)
+void report_keep_top(struct report *r, size_t n)
 {
 	struct site_ref *refs;
 	size_t flat = 0, kept_procs = 0;
@@ -145,7 +145,7 @@ void report_keep_top(struct al_report *r, size_t n)
 		keep[refs[k].flat] = true;
 	flat = 0;
 	for (size_t i = 0; i < r->nr_procs; i++) {
-		struct al_proc *p = &r->procs[i];
+		struct report_proc *p = &r->procs[i];
 		size_t kept = 0;
 
 		for (size_t j = 0; j < p->nr_sites; j++, flat++) {
@@ -170,14 +170,14 @@ out:
 	free(keep);
 }
 
-size_t report_drop_sites(struct al_report *r, bool (*drop)(const struct al_site *s),
+size_t report_drop_sites(struct report *r, bool (*drop)(const struct site_info *s),
 			 uint64_t *bytes)
 {
 	size_t dropped = 0, kept_procs = 0;
 
 	*bytes = 0;
 	for (size_t i = 0; i < r->nr_procs; i++) {
-		struct al_proc *p = &r->procs[i];
+		struct report_proc *p = &r->procs[i];
 		size_t kept = 0;
 
 		for (size_t j = 0; j < p->nr_sites; j++) {
@@ -201,13 +201,13 @@ size_t report_drop_sites(struct al_report *r, bool (*drop)(const struct al_site 
 	return dropped;
 }
 
-void report_symbolize(struct al_report *r, symbolize_fn fn, void *ctx)
+void report_symbolize(struct report *r, symbolize_fn fn, void *ctx)
 {
 	if (!fn)
 		return;
 	for (size_t i = 0; i < r->nr_procs; i++)
 		for (size_t j = 0; j < r->procs[i].nr_sites; j++) {
-			struct al_site *s = &r->procs[i].sites[j];
+			struct site_info *s = &r->procs[i].sites[j];
 
 			for (size_t k = 0; k < s->nr_frames; k++)
 				if (s->frames[k].object && s->frames[k].has_offset)

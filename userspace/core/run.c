@@ -27,8 +27,8 @@ int run_parse_threshold(const char *arg, uint64_t *bytes)
 }
 
 /* Set key in change (and its old value in undo) if cur has another value. */
-static void want(const struct al_config *cur, struct al_config *change, struct al_config *undo,
-		 enum al_cfg_key key, uint64_t v)
+static void want(const struct module_config *cur, struct module_config *change, struct module_config *undo,
+		 enum config_key key, uint64_t v)
 {
 	if ((cur->present & (1U << key)) && cur->v[key] == v)
 		return;
@@ -37,17 +37,17 @@ static void want(const struct al_config *cur, struct al_config *change, struct a
 		config_set(undo, key, cur->v[key]);
 }
 
-int run_config_change(const struct al_config *cur, pid_t pid, uint32_t stack_depth,
-		      struct al_config *change, struct al_config *undo)
+int run_config_change(const struct module_config *cur, pid_t pid, uint32_t stack_depth,
+		      struct module_config *change, struct module_config *undo)
 {
 	memset(change, 0, sizeof(*change));
 	memset(undo, 0, sizeof(*undo));
-	want(cur, change, undo, AL_CFG_ENABLED, 1);
-	want(cur, change, undo, AL_CFG_FILTER_PID, pid);
-	want(cur, change, undo, AL_CFG_FILTER_UID, ANONLEAK_UID_ANY);
+	want(cur, change, undo, CFG_ENABLED, 1);
+	want(cur, change, undo, CFG_FILTER_PID, pid);
+	want(cur, change, undo, CFG_FILTER_UID, ANONLEAK_UID_ANY);
 	if (stack_depth)
-		want(cur, change, undo, AL_CFG_STACK_DEPTH, stack_depth);
-	if (!(cur->present & (1U << AL_CFG_FILTER_COMM)) || !cur->filter_comm ||
+		want(cur, change, undo, CFG_STACK_DEPTH, stack_depth);
+	if (!(cur->present & (1U << CFG_FILTER_COMM)) || !cur->filter_comm ||
 	    cur->filter_comm[0]) {
 		if (config_set_comm(change, "") < 0)
 			goto nomem;
@@ -61,15 +61,15 @@ nomem:
 	return -ENOMEM;
 }
 
-bool run_record_selected(const struct al_proc_info *p, uint64_t from, uint64_t to)
+bool run_record_selected(const struct proc_info *p, uint64_t from, uint64_t to)
 {
 	return p->start_time >= from && p->start_time <= to;
 }
 
-bool run_child_reaped(const struct al_proc_list *l, pid_t pid, uint64_t from, uint64_t to)
+bool run_child_reaped(const struct proc_list *l, pid_t pid, uint64_t from, uint64_t to)
 {
 	for (size_t i = 0; i < l->nr; i++) {
-		const struct al_proc_info *p = &l->procs[i];
+		const struct proc_info *p = &l->procs[i];
 
 		if (p->pid == (uint32_t)pid && run_record_selected(p, from, to) &&
 		    p->state == ANONLEAK_PROC_RUNNING)

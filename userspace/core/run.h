@@ -26,8 +26,8 @@ int run_parse_threshold(const char *arg, uint64_t *bytes);
  * stack_depth if not 0. Keys already at the wanted value are left out.
  * *undo gets cur's values of the keys changed. 0 or -ENOMEM.
  */
-int run_config_change(const struct al_config *cur, pid_t pid, uint32_t stack_depth,
-		      struct al_config *change, struct al_config *undo);
+int run_config_change(const struct module_config *cur, pid_t pid, uint32_t stack_depth,
+		      struct module_config *change, struct module_config *undo);
 
 /*
  * A record belongs to the run if it was created while the run's filter
@@ -35,10 +35,10 @@ int run_config_change(const struct al_config *cur, pid_t pid, uint32_t stack_dep
  * command had not started yet) to the start of the one that restored
  * the previous settings.
  */
-bool run_record_selected(const struct al_proc_info *p, uint64_t from, uint64_t to);
+bool run_record_selected(const struct proc_info *p, uint64_t from, uint64_t to);
 
 /* No record of pid among the selected ones is still running. */
-bool run_child_reaped(const struct al_proc_list *l, pid_t pid, uint64_t from, uint64_t to);
+bool run_child_reaped(const struct proc_list *l, pid_t pid, uint64_t from, uint64_t to);
 
 /*
  * The exit status of anonleak run: 128 + signal if the command was

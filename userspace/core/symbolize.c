@@ -167,7 +167,7 @@ static struct sym_obj *get_obj(struct symbolizer *s, const char *path)
 	return o->dwfl ? o : NULL;
 }
 
-static bool build_id_matches(struct sym_obj *o, const struct al_frame *f)
+static bool build_id_matches(struct sym_obj *o, const struct frame_info *f)
 {
 	const unsigned char *bits;
 	GElf_Addr vaddr;
@@ -201,10 +201,10 @@ static bool offset_to_vaddr(Elf *elf, uint64_t off, GElf_Addr *vaddr)
 	return false;
 }
 
-static void symbolize_uncached(struct sym_obj *o, struct al_frame *f,
+static void symbolize_uncached(struct sym_obj *o, struct frame_info *f,
 			       bool return_address);
 
-void symbolize_frame(void *ctx, struct al_frame *f, bool return_address)
+void symbolize_frame(void *ctx, struct frame_info *f, bool return_address)
 {
 	struct symbolizer *s = ctx;
 	struct sym_memo *m;
@@ -238,7 +238,7 @@ void symbolize_frame(void *ctx, struct al_frame *f, bool return_address)
 	f->source_line = m->source_line;
 }
 
-static void symbolize_uncached(struct sym_obj *o, struct al_frame *f,
+static void symbolize_uncached(struct sym_obj *o, struct frame_info *f,
 			       bool return_address)
 {
 	GElf_Addr vaddr, addr, lookup;

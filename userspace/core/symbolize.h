@@ -19,6 +19,6 @@ struct symbolizer *symbolizer_new(void);
 void symbolizer_free(struct symbolizer *s);
 
 /* A symbolize_fn (report.h); ctx is a struct symbolizer. */
-void symbolize_frame(void *ctx, struct al_frame *f, bool return_address);
+void symbolize_frame(void *ctx, struct frame_info *f, bool return_address);
 
 #endif

@@ -74,7 +74,7 @@ void watch_release(struct watch *w)
 	memset(w, 0, sizeof(*w));
 }
 
-int watch_collect(struct watch *w, struct al_site_msg *m)
+int watch_collect(struct watch *w, struct site_msg *m)
 {
 	if (array_grow((void **)&w->pending, &w->cap_pending, w->nr_pending, sizeof(*m)) < 0) {
 		site_msg_release(m);
@@ -96,16 +96,16 @@ static int cmp_key(uint64_t id_a, uint64_t proc_a, uint64_t id_b, uint64_t proc_
 
 static int cmp_msg(const void *pa, const void *pb)
 {
-	const struct al_site_msg *a = pa, *b = pb;
+	const struct site_msg *a = pa, *b = pb;
 
 	return cmp_key(a->site.id, a->proc_id, b->site.id, b->proc_id);
 }
 
 /* A new history from m: takes its comm and its top frame. */
-static void site_from_msg(struct watch_site *s, struct al_site_msg *m, symbolize_fn fn,
+static void site_from_msg(struct watch_site *s, struct site_msg *m, symbolize_fn fn,
 			  void *ctx)
 {
-	const struct al_frame *top;
+	const struct frame_info *top;
 	size_t index = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -127,7 +127,7 @@ static void site_from_msg(struct watch_site *s, struct al_site_msg *m, symbolize
 }
 
 /* Append m's sample to s, then drop what fell out of the window. */
-static int site_add_sample(struct watch_site *s, const struct al_site_msg *m, uint64_t window)
+static int site_add_sample(struct watch_site *s, const struct site_msg *m, uint64_t window)
 {
 	size_t drop = 0;
 
@@ -163,7 +163,7 @@ int watch_commit(struct watch *w, symbolize_fn fn, void *ctx)
 	}
 	/* Merge two lists sorted by key: the old histories and the new sample. */
 	while (k < w->nr_pending) {
-		struct al_site_msg *m = &w->pending[k];
+		struct site_msg *m = &w->pending[k];
 		int c = i < w->nr ? cmp_key(w->sites[i].id, w->sites[i].proc_id,
 					    m->site.id, m->proc_id) : 1;
 

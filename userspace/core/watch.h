@@ -37,7 +37,7 @@ struct watch_site {
 	uint32_t uid;
 	bool has_uid;
 	uint64_t live_count, live_bytes;	/* in the latest sample */
-	struct al_frame top;		/* site_top_frame(), if has_top */
+	struct frame_info top;		/* site_top_frame(), if has_top */
 	bool has_top;
 	size_t nr, cap;
 	struct growth_sample *samples;	/* oldest first, pruned to the window */
@@ -53,14 +53,14 @@ struct watch {
 	size_t nr, cap;
 	struct watch_site *sites;	/* by (id, proc_id) */
 	size_t nr_pending, cap_pending;
-	struct al_site_msg *pending;	/* the sample being collected */
+	struct site_msg *pending;	/* the sample being collected */
 };
 
 void watch_init(struct watch *w, uint64_t window_ns);
 void watch_release(struct watch *w);
 
 /* Add a message to the sample being collected (takes m): 0 or -ENOMEM. */
-int watch_collect(struct watch *w, struct al_site_msg *m);
+int watch_collect(struct watch *w, struct site_msg *m);
 /* Forget the sample being collected (the dump starts over). */
 void watch_discard(struct watch *w);
 

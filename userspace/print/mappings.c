@@ -131,18 +131,18 @@ const char *mapping_prot_str(uint32_t prot, char buf[4])
 
 static int cmp_mapping(const void *pa, const void *pb)
 {
-	const struct al_mapping *a = pa, *b = pb;
+	const struct mapping_info *a = pa, *b = pb;
 
 	return a->start < b->start ? -1 : a->start > b->start;
 }
 
-void mappings_sort(struct al_mappings *m)
+void mappings_sort(struct mapping_list *m)
 {
 	if (m->nr > 1)
 		qsort(m->maps, m->nr, sizeof(*m->maps), cmp_mapping);
 }
 
-static uint64_t total_bytes(const struct al_mappings *m)
+static uint64_t total_bytes(const struct mapping_list *m)
 {
 	uint64_t sum = 0;
 
@@ -151,7 +151,7 @@ static uint64_t total_bytes(const struct al_mappings *m)
 	return sum;
 }
 
-void mappings_print_text(FILE *f, const struct al_mappings *m)
+void mappings_print_text(FILE *f, const struct mapping_list *m)
 {
 	char size[FMT_BUF_LEN], age[FMT_BUF_LEN], prot[4];
 	uint64_t bytes = total_bytes(m);
@@ -160,7 +160,7 @@ void mappings_print_text(FILE *f, const struct al_mappings *m)
 	fprintf(f, "%-33s %11s  %-4s %7s %8s  %s\n", "START-END", "LENGTH", "PROT", "AGE",
 		"SITE", "FLAGS");
 	for (size_t i = 0; i < m->nr; i++) {
-		const struct al_mapping *r = &m->maps[i];
+		const struct mapping_info *r = &m->maps[i];
 		char site[2 + 16 + 1];
 
 		snprintf(site, sizeof(site), "0x%" PRIx64, r->site_id);
@@ -177,7 +177,7 @@ void mappings_print_text(FILE *f, const struct al_mappings *m)
 		m->pid, m->nr, m->nr == 1 ? "mapping" : "mappings", fmt_size(size, bytes), bytes);
 }
 
-void mappings_print_json(FILE *f, const struct al_mappings *m)
+void mappings_print_json(FILE *f, const struct mapping_list *m)
 {
 	struct map_names names;
 	struct json j;
@@ -189,7 +189,7 @@ void mappings_print_json(FILE *f, const struct al_mappings *m)
 	json_u64(&j, "proc_id", m->proc_id);
 	json_array_begin(&j, "mappings");
 	for (size_t i = 0; i < m->nr; i++) {
-		const struct al_mapping *r = &m->maps[i];
+		const struct mapping_info *r = &m->maps[i];
 
 		json_object_begin(&j, NULL);
 		json_hex(&j, "start", r->start);

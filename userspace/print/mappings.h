@@ -24,11 +24,11 @@ void mapping_flags_decode(uint32_t flags, struct map_names *out);
 const char *mapping_prot_str(uint32_t prot, char buf[4]);
 
 /* Sort by start address (batches arrive in order; this makes sure). */
-void mappings_sort(struct al_mappings *m);
+void mappings_sort(struct mapping_list *m);
 
 /* A table, one range a line, then a summary line. */
-void mappings_print_text(FILE *f, const struct al_mappings *m);
+void mappings_print_text(FILE *f, const struct mapping_list *m);
 /* {"pid":N,"proc_id":N,"mappings":[...],"count":N,"bytes":N} */
-void mappings_print_json(FILE *f, const struct al_mappings *m);
+void mappings_print_json(FILE *f, const struct mapping_list *m);
 
 #endif

@@ -18,7 +18,7 @@ static int cmp_u64(uint64_t a, uint64_t b)
 
 static int cmp_proc_info(const void *pa, const void *pb)
 {
-	const struct al_proc_info *a = pa, *b = pb;
+	const struct proc_info *a = pa, *b = pb;
 	int c = cmp_u64(b->live_bytes, a->live_bytes);
 
 	if (!c)
@@ -28,7 +28,7 @@ static int cmp_proc_info(const void *pa, const void *pb)
 	return c;
 }
 
-void procs_sort(struct al_proc_list *l)
+void procs_sort(struct proc_list *l)
 {
 	if (l->nr > 1)
 		qsort(l->procs, l->nr, sizeof(*l->procs), cmp_proc_info);
@@ -44,7 +44,7 @@ static const char *state_str(uint8_t state, char buf[8])
 	return buf;
 }
 
-void procs_print_text(FILE *f, const struct al_proc_list *l)
+void procs_print_text(FILE *f, const struct proc_list *l)
 {
 	uint64_t count = 0, bytes = 0;
 	char size[FMT_BUF_LEN];
@@ -53,7 +53,7 @@ void procs_print_text(FILE *f, const struct al_proc_list *l)
 	fprintf(f, "%7s  %-16s %10s  %-7s %9s %11s %6s %7s  %s\n", "PID", "COMM", "UID", "STATE",
 		"MAPPINGS", "LIVE", "SITES", "AGE", "EXITED");
 	for (size_t i = 0; i < l->nr; i++) {
-		const struct al_proc_info *p = &l->procs[i];
+		const struct proc_info *p = &l->procs[i];
 		char comm[4 * 16 + 1], age[FMT_BUF_LEN], ex[FMT_BUF_LEN + 8];
 		char st[8];
 
@@ -75,7 +75,7 @@ void procs_print_text(FILE *f, const struct al_proc_list *l)
 		count, count == 1 ? "mapping" : "mappings", fmt_size(size, bytes), bytes);
 }
 
-void procs_print_json(FILE *f, const struct al_proc_list *l)
+void procs_print_json(FILE *f, const struct proc_list *l)
 {
 	uint64_t count = 0, bytes = 0;
 	struct json j;
@@ -84,7 +84,7 @@ void procs_print_json(FILE *f, const struct al_proc_list *l)
 	json_object_begin(&j, NULL);
 	json_array_begin(&j, "processes");
 	for (size_t i = 0; i < l->nr; i++) {
-		const struct al_proc_info *p = &l->procs[i];
+		const struct proc_info *p = &l->procs[i];
 		const char *state = proc_state_name(p->state);
 
 		json_object_begin(&j, NULL);

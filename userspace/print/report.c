@@ -13,7 +13,7 @@
 #include "core/report.h"
 #include "core/util.h"
 
-static uint64_t age(const struct al_site *s, uint64_t t)
+static uint64_t age(const struct site_info *s, uint64_t t)
 {
 	return s->now > t ? s->now - t : 0;
 }
@@ -37,7 +37,7 @@ static void print_age(FILE *f, const char *key, uint64_t ns, const char *suffix)
 	fprintf(f, "  %-12s%s%s\n", key, fmt_duration(buf, ns), suffix);
 }
 
-void frame_describe(FILE *f, const struct al_frame *fr)
+void frame_describe(FILE *f, const struct frame_info *fr)
 {
 	if (fr->symbol)
 		fprintf(f, "%s+0x%" PRIx64, fr->symbol, fr->symbol_offset);
@@ -56,7 +56,7 @@ void frame_describe(FILE *f, const struct al_frame *fr)
 	}
 }
 
-static void print_frame(FILE *f, const struct al_frame *fr)
+static void print_frame(FILE *f, const struct frame_info *fr)
 {
 	fprintf(f, "    [<%016" PRIx64 ">]", fr->addr);
 	if (fr->symbol || fr->object || fr->source_file) {
@@ -66,7 +66,7 @@ static void print_frame(FILE *f, const struct al_frame *fr)
 	fputc('\n', f);
 }
 
-static void print_site(FILE *f, const struct al_proc *p, const struct al_site *s)
+static void print_site(FILE *f, const struct report_proc *p, const struct site_info *s)
 {
 	const char *state = proc_state_name(p->state);
 	char buf[FMT_BUF_LEN];
@@ -102,13 +102,13 @@ static void print_site(FILE *f, const struct al_proc *p, const struct al_site *s
 	fputc('\n', f);
 }
 
-void report_print_text(FILE *f, const struct al_report *r, bool all)
+void report_print_text(FILE *f, const struct report *r, bool all)
 {
 	size_t hidden = 0;
 	char buf[FMT_BUF_LEN];
 
 	for (size_t i = 0; i < r->nr_procs; i++) {
-		const struct al_proc *p = &r->procs[i];
+		const struct report_proc *p = &r->procs[i];
 
 		for (size_t j = 0; j < p->nr_sites; j++) {
 			if (!all && !p->sites[j].live_bytes) {
@@ -132,7 +132,7 @@ void report_print_text(FILE *f, const struct al_report *r, bool all)
 	fputc('\n', f);
 }
 
-void report_json_frame(struct json *j, const char *key, const struct al_frame *fr)
+void report_json_frame(struct json *j, const char *key, const struct frame_info *fr)
 {
 	json_object_begin(j, key);
 	json_hex(j, "addr", fr->addr);
@@ -159,7 +159,7 @@ void report_json_frame(struct json *j, const char *key, const struct al_frame *f
 	json_object_end(j);
 }
 
-static void json_site(struct json *j, const struct al_site *s)
+static void json_site(struct json *j, const struct site_info *s)
 {
 	json_object_begin(j, NULL);
 	json_u64(j, "id", s->id);
@@ -181,11 +181,11 @@ static void json_site(struct json *j, const struct al_site *s)
 	json_object_end(j);
 }
 
-void report_json_members(struct json *j, const struct al_report *r)
+void report_json_members(struct json *j, const struct report *r)
 {
 	json_array_begin(j, "processes");
 	for (size_t i = 0; i < r->nr_procs; i++) {
-		const struct al_proc *p = &r->procs[i];
+		const struct report_proc *p = &r->procs[i];
 		const char *state = proc_state_name(p->state);
 
 		json_object_begin(j, NULL);
@@ -211,7 +211,7 @@ void report_json_members(struct json *j, const struct al_report *r)
 	json_u64(j, "live_bytes", r->live_bytes);
 }
 
-void report_print_json(FILE *f, const struct al_report *r)
+void report_print_json(FILE *f, const struct report *r)
 {
 	struct json j;
 

@@ -6,7 +6,7 @@
 #include "core/util.h"
 
 /* mappings * bytes each + sites * bytes each, saturating. */
-static uint64_t tracking_bytes(const struct al_stats *st)
+static uint64_t tracking_bytes(const struct module_stats *st)
 {
 	uint64_t a, b;
 
@@ -17,7 +17,7 @@ static uint64_t tracking_bytes(const struct al_stats *st)
 	return a;
 }
 
-void status_print_text(FILE *f, const struct al_stats *st, uint32_t version)
+void status_print_text(FILE *f, const struct module_stats *st, uint32_t version)
 {
 	char b1[FMT_BUF_LEN];
 
@@ -56,7 +56,7 @@ void status_print_text(FILE *f, const struct al_stats *st, uint32_t version)
 	fputs(st->nr_probes ? "\n" : "(none)\n", f);
 }
 
-void status_print_json(FILE *f, const struct al_stats *st, uint32_t version)
+void status_print_json(FILE *f, const struct module_stats *st, uint32_t version)
 {
 	struct json j;
 

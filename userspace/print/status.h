@@ -9,7 +9,7 @@
 #include "core/model.h"
 
 /* version: the kernel's generic netlink family version. */
-void status_print_text(FILE *f, const struct al_stats *st, uint32_t version);
-void status_print_json(FILE *f, const struct al_stats *st, uint32_t version);
+void status_print_text(FILE *f, const struct module_stats *st, uint32_t version);
+void status_print_json(FILE *f, const struct module_stats *st, uint32_t version);
 
 #endif

@@ -14,7 +14,7 @@
 
 struct config_ctx {
 	struct pstate *ps;
-	struct al_config *cfg;
+	struct module_config *cfg;
 	uint64_t seen;
 };
 
@@ -26,8 +26,8 @@ static int config_cb(const struct nlattr *a, void *data)
 	struct config_ctx *c = data;
 	uint16_t type = mnl_attr_get_type(a);
 
-	for (int key = 0; key < AL_CFG_NR; key++) {
-		const struct al_cfg_key_info *k = &al_cfg_keys[key];
+	for (int key = 0; key < CFG_NR; key++) {
+		const struct config_key_info *k = &config_keys[key];
 
 		if (k->attr != type)
 			continue;
@@ -65,14 +65,14 @@ static int config_msg_cb(const struct nlattr *a, void *data)
 	if (parse_check_nest(c->ps, a, "ANONLEAK_A_CONFIG", &c->seen) < 0 ||
 	    parse_nest(a, config_cb, &cc, c->ps, "ANONLEAK_A_CONFIG") < 0)
 		return MNL_CB_ERROR;
-	for (int key = 0; key < AL_CFG_NR; key++)
+	for (int key = 0; key < CFG_NR; key++)
 		if (!(cc.seen & (1ULL << key)))
 			return parse_fail(c->ps, -EPROTO, "config %s (attribute %u) missing",
-					  al_cfg_keys[key].name, al_cfg_keys[key].attr);
+					  config_keys[key].name, config_keys[key].attr);
 	return MNL_CB_OK;
 }
 
-int parse_config_msg(const struct nlmsghdr *nlh, struct al_config *cfg, struct parse_err *err)
+int parse_config_msg(const struct nlmsghdr *nlh, struct module_config *cfg, struct parse_err *err)
 {
 	struct pstate ps = { .err = err };
 	struct config_ctx c = { .ps = &ps, .cfg = cfg };

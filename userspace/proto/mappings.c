@@ -15,23 +15,23 @@
 #include "core/util.h"
 
 static const struct field mapping_fields[] = {
-	FIELD(ANONLEAK_MAPPING_A_START, 64, false, struct al_mapping, start),
-	FIELD(ANONLEAK_MAPPING_A_LENGTH, 64, false, struct al_mapping, length),
-	FIELD(ANONLEAK_MAPPING_A_PROT, 32, false, struct al_mapping, prot),
-	FIELD(ANONLEAK_MAPPING_A_FLAGS, 32, false, struct al_mapping, flags),
-	FIELD(ANONLEAK_MAPPING_A_BIRTH, 64, false, struct al_mapping, birth),
-	FIELD(ANONLEAK_MAPPING_A_SITE_ID, 64, false, struct al_mapping, site_id),
+	FIELD(ANONLEAK_MAPPING_A_START, 64, false, struct mapping_info, start),
+	FIELD(ANONLEAK_MAPPING_A_LENGTH, 64, false, struct mapping_info, length),
+	FIELD(ANONLEAK_MAPPING_A_PROT, 32, false, struct mapping_info, prot),
+	FIELD(ANONLEAK_MAPPING_A_FLAGS, 32, false, struct mapping_info, flags),
+	FIELD(ANONLEAK_MAPPING_A_BIRTH, 64, false, struct mapping_info, birth),
+	FIELD(ANONLEAK_MAPPING_A_SITE_ID, 64, false, struct mapping_info, site_id),
 };
 
 static const struct field mappings_msg_fields[] = {
-	FIELD(ANONLEAK_A_PID, 32, false, struct al_mappings, pid),
-	FIELD(ANONLEAK_A_PROC_ID, 64, false, struct al_mappings, proc_id),
-	FIELD(ANONLEAK_A_NOW, 64, false, struct al_mappings, now),
+	FIELD(ANONLEAK_A_PID, 32, false, struct mapping_list, pid),
+	FIELD(ANONLEAK_A_PROC_ID, 64, false, struct mapping_list, proc_id),
+	FIELD(ANONLEAK_A_NOW, 64, false, struct mapping_list, now),
 };
 
 struct mapping_ctx {
 	struct pstate *ps;
-	struct al_mapping *map;
+	struct mapping_info *map;
 	uint64_t seen;
 };
 
@@ -45,14 +45,14 @@ static int mapping_cb(const struct nlattr *a, void *data)
 
 struct mappings_ctx {
 	struct pstate *ps;
-	struct al_mappings *m;
+	struct mapping_list *m;
 	uint64_t seen;
 };
 
 static int list_cb(const struct nlattr *a, void *data)
 {
 	struct mappings_ctx *c = data;
-	struct al_mappings *m = c->m;
+	struct mapping_list *m = c->m;
 	struct mapping_ctx mc = { .ps = c->ps };
 
 	if (mnl_attr_get_type(a) != 0)
@@ -90,7 +90,7 @@ static int mappings_msg_cb(const struct nlattr *a, void *data)
 	return parse_nest(a, list_cb, c, c->ps, "ANONLEAK_A_MAPPINGS");
 }
 
-int parse_mappings_msg(const struct nlmsghdr *nlh, struct al_mappings *m, struct parse_err *err)
+int parse_mappings_msg(const struct nlmsghdr *nlh, struct mapping_list *m, struct parse_err *err)
 {
 	struct pstate ps = { .err = err };
 	struct mappings_ctx c = { .ps = &ps, .m = m };

@@ -23,14 +23,14 @@ struct parse_err {
 	char msg[160];
 };
 
-int parse_stats_msg(const struct nlmsghdr *nlh, struct al_stats *st, struct parse_err *err);
-int parse_site_msg(const struct nlmsghdr *nlh, struct al_site_msg *m, struct parse_err *err);
+int parse_stats_msg(const struct nlmsghdr *nlh, struct module_stats *st, struct parse_err *err);
+int parse_site_msg(const struct nlmsghdr *nlh, struct site_msg *m, struct parse_err *err);
 /* One GET_PROCS message. */
-int parse_proc_msg(const struct nlmsghdr *nlh, struct al_proc_info *p, struct parse_err *err);
+int parse_proc_msg(const struct nlmsghdr *nlh, struct proc_info *p, struct parse_err *err);
 /* One GET_MAPPINGS message: its batch of ranges into m (m->nr of them). */
-int parse_mappings_msg(const struct nlmsghdr *nlh, struct al_mappings *m, struct parse_err *err);
+int parse_mappings_msg(const struct nlmsghdr *nlh, struct mapping_list *m, struct parse_err *err);
 /* The GET_CONFIG reply: every setting is required. */
-int parse_config_msg(const struct nlmsghdr *nlh, struct al_config *cfg, struct parse_err *err);
+int parse_config_msg(const struct nlmsghdr *nlh, struct module_config *cfg, struct parse_err *err);
 
 /*
  * True if [payload, payload + len) is a sequence of well-formed netlink

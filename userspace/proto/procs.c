@@ -15,24 +15,24 @@
 #include "core/util.h"
 
 static const struct field proc_fields[] = {
-	FIELD(ANONLEAK_PROC_A_LIVE_COUNT, 64, false, struct al_proc_info, live_count),
-	FIELD(ANONLEAK_PROC_A_LIVE_BYTES, 64, false, struct al_proc_info, live_bytes),
-	FIELD(ANONLEAK_PROC_A_SITES, 64, false, struct al_proc_info, sites),
+	FIELD(ANONLEAK_PROC_A_LIVE_COUNT, 64, false, struct proc_info, live_count),
+	FIELD(ANONLEAK_PROC_A_LIVE_BYTES, 64, false, struct proc_info, live_bytes),
+	FIELD(ANONLEAK_PROC_A_SITES, 64, false, struct proc_info, sites),
 };
 
 static const struct field proc_msg_fields[] = {
-	FIELD(ANONLEAK_A_PID, 32, false, struct al_proc_info, pid),
-	FIELD(ANONLEAK_A_PROC_ID, 64, false, struct al_proc_info, proc_id),
-	FIELD(ANONLEAK_A_PROC_STATE, 8, false, struct al_proc_info, state),
-	FIELD(ANONLEAK_A_UID, 32, false, struct al_proc_info, uid),
-	FIELD(ANONLEAK_A_NOW, 64, false, struct al_proc_info, now),
-	FIELD(ANONLEAK_A_START_TIME, 64, false, struct al_proc_info, start_time),
-	FIELD(ANONLEAK_A_EXIT_TIME, 64, true, struct al_proc_info, exit_time),
+	FIELD(ANONLEAK_A_PID, 32, false, struct proc_info, pid),
+	FIELD(ANONLEAK_A_PROC_ID, 64, false, struct proc_info, proc_id),
+	FIELD(ANONLEAK_A_PROC_STATE, 8, false, struct proc_info, state),
+	FIELD(ANONLEAK_A_UID, 32, false, struct proc_info, uid),
+	FIELD(ANONLEAK_A_NOW, 64, false, struct proc_info, now),
+	FIELD(ANONLEAK_A_START_TIME, 64, false, struct proc_info, start_time),
+	FIELD(ANONLEAK_A_EXIT_TIME, 64, true, struct proc_info, exit_time),
 };
 
 struct proc_ctx {
 	struct pstate *ps;
-	struct al_proc_info *p;
+	struct proc_info *p;
 	uint64_t seen;
 };
 
@@ -65,7 +65,7 @@ static int proc_msg_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-int parse_proc_msg(const struct nlmsghdr *nlh, struct al_proc_info *p, struct parse_err *err)
+int parse_proc_msg(const struct nlmsghdr *nlh, struct proc_info *p, struct parse_err *err)
 {
 	struct pstate ps = { .err = err };
 	struct proc_ctx c = { .ps = &ps, .p = p };

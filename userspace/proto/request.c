@@ -26,7 +26,7 @@ struct sites_ctx {
 static int sites_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct sites_ctx *c = data;
-	struct al_site_msg m;
+	struct site_msg m;
 	int ret = parse_site_msg(nlh, &m, c->perr);
 
 	if (ret)
@@ -55,14 +55,14 @@ int query_sites(struct nl *nl, const struct site_query *q, const struct site_sin
 }
 
 struct procs_ctx {
-	struct al_proc_list *l;
+	struct proc_list *l;
 	struct parse_err *perr;
 };
 
 static int procs_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct procs_ctx *c = data;
-	struct al_proc_info p;
+	struct proc_info p;
 	int ret = parse_proc_msg(nlh, &p, c->perr);
 
 	if (ret)
@@ -77,7 +77,7 @@ static void procs_reset(void *data)
 	proc_list_release(c->l);
 }
 
-int query_procs(struct nl *nl, pid_t pid, struct al_proc_list *l, struct parse_err *perr,
+int query_procs(struct nl *nl, pid_t pid, struct proc_list *l, struct parse_err *perr,
 		bool *inconsistent)
 {
 	static const struct nl_dump_ops ops = { .msg = procs_msg_cb, .reset = procs_reset };
@@ -93,14 +93,14 @@ int query_procs(struct nl *nl, pid_t pid, struct al_proc_list *l, struct parse_e
 }
 
 struct mappings_ctx {
-	struct al_mappings *m;
+	struct mapping_list *m;
 	struct parse_err *perr;
 };
 
 static int mappings_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct mappings_ctx *c = data;
-	struct al_mappings batch;
+	struct mapping_list batch;
 	int ret = parse_mappings_msg(nlh, &batch, c->perr);
 
 	if (ret)
@@ -115,7 +115,7 @@ static void mappings_reset(void *data)
 	mappings_release(c->m);
 }
 
-int query_mappings(struct nl *nl, pid_t pid, struct al_mappings *m, struct parse_err *perr,
+int query_mappings(struct nl *nl, pid_t pid, struct mapping_list *m, struct parse_err *perr,
 		   bool *inconsistent)
 {
 	static const struct nl_dump_ops ops = { .msg = mappings_msg_cb, .reset = mappings_reset };
@@ -130,7 +130,7 @@ int query_mappings(struct nl *nl, pid_t pid, struct al_mappings *m, struct parse
 }
 
 struct config_ctx {
-	struct al_config *cfg;
+	struct module_config *cfg;
 	struct parse_err *perr;
 	bool have;
 };
@@ -149,7 +149,7 @@ static int config_reply_cb(const struct nlmsghdr *nlh, void *data)
 	return ret;
 }
 
-int query_get_config(struct nl *nl, struct al_config *cfg, struct parse_err *perr)
+int query_get_config(struct nl *nl, struct module_config *cfg, struct parse_err *perr)
 {
 	struct config_ctx c = { .cfg = cfg, .perr = perr };
 	struct nl_req req;
@@ -188,15 +188,15 @@ static int key_at(const struct nlmsghdr *nlh, uint32_t off)
 		mnl_attr_for_each_nested(a, nest) {
 			if ((const char *)a - (const char *)nlh != off)
 				continue;
-			for (int key = 0; key < AL_CFG_NR; key++)
-				if (al_cfg_keys[key].attr == mnl_attr_get_type(a))
+			for (int key = 0; key < CFG_NR; key++)
+				if (config_keys[key].attr == mnl_attr_get_type(a))
 					return key;
 		}
 	}
 	return -1;
 }
 
-int query_set_config(struct nl *nl, const struct al_config *cfg, int *bad_key)
+int query_set_config(struct nl *nl, const struct module_config *cfg, int *bad_key)
 {
 	struct nl_req req;
 	struct nlmsghdr *nlh = nl_request(nl, &req, ANONLEAK_CMD_SET_CONFIG, 0);

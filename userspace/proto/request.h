@@ -28,7 +28,7 @@ struct site_query {
 
 /* Where the site messages of a dump go; add takes ownership of m. */
 struct site_sink {
-	int (*add)(void *ctx, struct al_site_msg *m);
+	int (*add)(void *ctx, struct site_msg *m);
 	void (*reset)(void *ctx);	/* the dump starts over */
 	void *ctx;
 };
@@ -39,17 +39,17 @@ void site_query_put(struct nlmsghdr *nlh, const struct site_query *q);
 int query_sites(struct nl *nl, const struct site_query *q, const struct site_sink *sink,
 		struct parse_err *perr, bool *inconsistent);
 /* GET_PROCS, all records or those of pid; l is reset first. */
-int query_procs(struct nl *nl, pid_t pid, struct al_proc_list *l, struct parse_err *perr,
+int query_procs(struct nl *nl, pid_t pid, struct proc_list *l, struct parse_err *perr,
 		bool *inconsistent);
 /* GET_MAPPINGS of pid, every batch appended into m. */
-int query_mappings(struct nl *nl, pid_t pid, struct al_mappings *m, struct parse_err *perr,
+int query_mappings(struct nl *nl, pid_t pid, struct mapping_list *m, struct parse_err *perr,
 		   bool *inconsistent);
-int query_get_config(struct nl *nl, struct al_config *cfg, struct parse_err *perr);
+int query_get_config(struct nl *nl, struct module_config *cfg, struct parse_err *perr);
 /*
  * SET_CONFIG. On a kernel error that blames one setting
  * (NLMSGERR_ATTR_OFFS), *bad_key gets it, else -1.
  */
-int query_set_config(struct nl *nl, const struct al_config *cfg, int *bad_key);
+int query_set_config(struct nl *nl, const struct module_config *cfg, int *bad_key);
 /* CLEAR; pid 0: every record. */
 int query_clear(struct nl *nl, pid_t pid);
 

@@ -35,14 +35,14 @@
 
 struct frame_ctx {
 	struct pstate *ps;
-	struct al_frame *f;
+	struct frame_info *f;
 	uint64_t seen;
 };
 
 static int frame_cb(const struct nlattr *a, void *data)
 {
 	struct frame_ctx *c = data;
-	struct al_frame *f = c->f;
+	struct frame_info *f = c->f;
 	uint16_t type = mnl_attr_get_type(a);
 	void *id;
 
@@ -87,15 +87,15 @@ static int frame_cb(const struct nlattr *a, void *data)
 
 struct frames_ctx {
 	struct pstate *ps;
-	struct al_site *site;
+	struct site_info *site;
 };
 
 static int frames_cb(const struct nlattr *a, void *data)
 {
 	struct frames_ctx *c = data;
-	struct al_site *s = c->site;
+	struct site_info *s = c->site;
 	struct frame_ctx fc = { .ps = c->ps };
-	struct al_frame *frames;
+	struct frame_info *frames;
 
 	if (mnl_attr_get_type(a) != 0)
 		return MNL_CB_OK;	/* the list only holds type 0 */
@@ -116,22 +116,22 @@ static int frames_cb(const struct nlattr *a, void *data)
 }
 
 static const struct field site_fields[] = {
-	FIELD(ANONLEAK_SITE_A_ID, 64, false, struct al_site, id),
-	FIELD(ANONLEAK_SITE_A_LIVE_COUNT, 64, false, struct al_site, live_count),
-	FIELD(ANONLEAK_SITE_A_LIVE_BYTES, 64, false, struct al_site, live_bytes),
-	FIELD(ANONLEAK_SITE_A_TOTAL_MAPS, 64, false, struct al_site, total_maps),
-	FIELD(ANONLEAK_SITE_A_TOTAL_UNMAPS, 64, false, struct al_site, total_unmaps),
-	FIELD(ANONLEAK_SITE_A_MAPPED_BYTES, 64, false, struct al_site, mapped_bytes),
-	FIELD(ANONLEAK_SITE_A_UNMAPPED_BYTES, 64, false, struct al_site, unmapped_bytes),
-	FIELD(ANONLEAK_SITE_A_PEAK_BYTES, 64, false, struct al_site, peak_bytes),
-	FIELD(ANONLEAK_SITE_A_FIRST_SEEN, 64, false, struct al_site, first_seen),
-	FIELD(ANONLEAK_SITE_A_LAST_SEEN, 64, false, struct al_site, last_seen),
-	FIELD(ANONLEAK_SITE_A_OLDEST, 64, true, struct al_site, oldest),
+	FIELD(ANONLEAK_SITE_A_ID, 64, false, struct site_info, id),
+	FIELD(ANONLEAK_SITE_A_LIVE_COUNT, 64, false, struct site_info, live_count),
+	FIELD(ANONLEAK_SITE_A_LIVE_BYTES, 64, false, struct site_info, live_bytes),
+	FIELD(ANONLEAK_SITE_A_TOTAL_MAPS, 64, false, struct site_info, total_maps),
+	FIELD(ANONLEAK_SITE_A_TOTAL_UNMAPS, 64, false, struct site_info, total_unmaps),
+	FIELD(ANONLEAK_SITE_A_MAPPED_BYTES, 64, false, struct site_info, mapped_bytes),
+	FIELD(ANONLEAK_SITE_A_UNMAPPED_BYTES, 64, false, struct site_info, unmapped_bytes),
+	FIELD(ANONLEAK_SITE_A_PEAK_BYTES, 64, false, struct site_info, peak_bytes),
+	FIELD(ANONLEAK_SITE_A_FIRST_SEEN, 64, false, struct site_info, first_seen),
+	FIELD(ANONLEAK_SITE_A_LAST_SEEN, 64, false, struct site_info, last_seen),
+	FIELD(ANONLEAK_SITE_A_OLDEST, 64, true, struct site_info, oldest),
 };
 
 struct site_ctx {
 	struct pstate *ps;
-	struct al_site *site;
+	struct site_info *site;
 	uint64_t seen;
 };
 
@@ -152,25 +152,25 @@ static int site_cb(const struct nlattr *a, void *data)
 }
 
 static const struct field msg_fields[] = {
-	FIELD(ANONLEAK_A_PID, 32, false, struct al_site_msg, pid),
-	FIELD(ANONLEAK_A_PROC_ID, 64, false, struct al_site_msg, proc_id),
-	FIELD(ANONLEAK_A_PROC_STATE, 8, false, struct al_site_msg, state),
-	FIELD(ANONLEAK_A_NOW, 64, false, struct al_site_msg, now),
+	FIELD(ANONLEAK_A_PID, 32, false, struct site_msg, pid),
+	FIELD(ANONLEAK_A_PROC_ID, 64, false, struct site_msg, proc_id),
+	FIELD(ANONLEAK_A_PROC_STATE, 8, false, struct site_msg, state),
+	FIELD(ANONLEAK_A_NOW, 64, false, struct site_msg, now),
 	/* appended to the protocol later: older modules do not send them */
-	FIELD(ANONLEAK_A_UID, 32, true, struct al_site_msg, uid),
-	FIELD(ANONLEAK_A_EXIT_TIME, 64, true, struct al_site_msg, exit_time),
+	FIELD(ANONLEAK_A_UID, 32, true, struct site_msg, uid),
+	FIELD(ANONLEAK_A_EXIT_TIME, 64, true, struct site_msg, exit_time),
 };
 
 struct msg_ctx {
 	struct pstate *ps;
-	struct al_site_msg *m;
+	struct site_msg *m;
 	uint64_t seen;
 };
 
 static int msg_cb(const struct nlattr *a, void *data)
 {
 	struct msg_ctx *c = data;
-	struct al_site_msg *m = c->m;
+	struct site_msg *m = c->m;
 	struct site_ctx sc = { .ps = c->ps, .site = &m->site };
 	int ret;
 
@@ -191,7 +191,7 @@ static int msg_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-int parse_site_msg(const struct nlmsghdr *nlh, struct al_site_msg *m, struct parse_err *err)
+int parse_site_msg(const struct nlmsghdr *nlh, struct site_msg *m, struct parse_err *err)
 {
 	struct pstate ps = { .err = err };
 	struct msg_ctx c = { .ps = &ps, .m = m };
@@ -228,14 +228,14 @@ out:
 
 struct stats_ctx {
 	struct pstate *ps;
-	struct al_stats *st;
+	struct module_stats *st;
 	uint64_t seen;
 };
 
 static int probes_cb(const struct nlattr *a, void *data)
 {
 	struct stats_ctx *c = data;
-	struct al_stats *st = c->st;
+	struct module_stats *st = c->st;
 	char **probes;
 
 	if (mnl_attr_get_type(a) != ANONLEAK_PROBE_A_NAME)
@@ -254,29 +254,29 @@ static int probes_cb(const struct nlattr *a, void *data)
 }
 
 static const struct field stats_fields[] = {
-	FIELD(ANONLEAK_STATS_A_MAPS, 64, false, struct al_stats, maps),
-	FIELD(ANONLEAK_STATS_A_UNMAPS, 64, false, struct al_stats, unmaps),
-	FIELD(ANONLEAK_STATS_A_LIVE_COUNT, 64, false, struct al_stats, live_count),
-	FIELD(ANONLEAK_STATS_A_LIVE_BYTES, 64, false, struct al_stats, live_bytes),
-	FIELD(ANONLEAK_STATS_A_PROCS, 64, false, struct al_stats, procs),
-	FIELD(ANONLEAK_STATS_A_EXITED, 64, false, struct al_stats, exited),
-	FIELD(ANONLEAK_STATS_A_SITES, 64, false, struct al_stats, sites),
-	FIELD(ANONLEAK_STATS_A_DROPS, 64, false, struct al_stats, drops),
-	FIELD(ANONLEAK_STATS_A_DROPS_NOMEM, 64, false, struct al_stats, drops_nomem),
-	FIELD(ANONLEAK_STATS_A_DROPS_MAPPINGS, 64, false, struct al_stats, drops_mappings),
-	FIELD(ANONLEAK_STATS_A_DROPS_SITES, 64, false, struct al_stats, drops_sites),
-	FIELD(ANONLEAK_STATS_A_DROPS_PROCS, 64, false, struct al_stats, drops_procs),
-	FIELD(ANONLEAK_STATS_A_DROPS_EXITED, 64, false, struct al_stats, drops_exited),
-	FIELD(ANONLEAK_STATS_A_MISSED, 64, false, struct al_stats, missed),
-	FIELD(ANONLEAK_STATS_A_FILTERED, 64, true, struct al_stats, filtered),
-	FIELD(ANONLEAK_STATS_A_UNNAMED, 64, true, struct al_stats, unnamed),
-	FIELD(ANONLEAK_STATS_A_MAPPING_SIZE, 32, false, struct al_stats, mapping_size),
-	FIELD(ANONLEAK_STATS_A_SITE_SIZE, 32, false, struct al_stats, site_size),
-	FIELD(ANONLEAK_STATS_A_STACK_DEPTH, 32, false, struct al_stats, stack_depth),
-	FIELD(ANONLEAK_STATS_A_MAX_MAPPINGS, 64, false, struct al_stats, max_mappings),
-	FIELD(ANONLEAK_STATS_A_MAX_SITES, 64, false, struct al_stats, max_sites),
-	FIELD(ANONLEAK_STATS_A_MAX_PROCS, 64, false, struct al_stats, max_procs),
-	FIELD(ANONLEAK_STATS_A_MAX_EXITED, 64, false, struct al_stats, max_exited),
+	FIELD(ANONLEAK_STATS_A_MAPS, 64, false, struct module_stats, maps),
+	FIELD(ANONLEAK_STATS_A_UNMAPS, 64, false, struct module_stats, unmaps),
+	FIELD(ANONLEAK_STATS_A_LIVE_COUNT, 64, false, struct module_stats, live_count),
+	FIELD(ANONLEAK_STATS_A_LIVE_BYTES, 64, false, struct module_stats, live_bytes),
+	FIELD(ANONLEAK_STATS_A_PROCS, 64, false, struct module_stats, procs),
+	FIELD(ANONLEAK_STATS_A_EXITED, 64, false, struct module_stats, exited),
+	FIELD(ANONLEAK_STATS_A_SITES, 64, false, struct module_stats, sites),
+	FIELD(ANONLEAK_STATS_A_DROPS, 64, false, struct module_stats, drops),
+	FIELD(ANONLEAK_STATS_A_DROPS_NOMEM, 64, false, struct module_stats, drops_nomem),
+	FIELD(ANONLEAK_STATS_A_DROPS_MAPPINGS, 64, false, struct module_stats, drops_mappings),
+	FIELD(ANONLEAK_STATS_A_DROPS_SITES, 64, false, struct module_stats, drops_sites),
+	FIELD(ANONLEAK_STATS_A_DROPS_PROCS, 64, false, struct module_stats, drops_procs),
+	FIELD(ANONLEAK_STATS_A_DROPS_EXITED, 64, false, struct module_stats, drops_exited),
+	FIELD(ANONLEAK_STATS_A_MISSED, 64, false, struct module_stats, missed),
+	FIELD(ANONLEAK_STATS_A_FILTERED, 64, true, struct module_stats, filtered),
+	FIELD(ANONLEAK_STATS_A_UNNAMED, 64, true, struct module_stats, unnamed),
+	FIELD(ANONLEAK_STATS_A_MAPPING_SIZE, 32, false, struct module_stats, mapping_size),
+	FIELD(ANONLEAK_STATS_A_SITE_SIZE, 32, false, struct module_stats, site_size),
+	FIELD(ANONLEAK_STATS_A_STACK_DEPTH, 32, false, struct module_stats, stack_depth),
+	FIELD(ANONLEAK_STATS_A_MAX_MAPPINGS, 64, false, struct module_stats, max_mappings),
+	FIELD(ANONLEAK_STATS_A_MAX_SITES, 64, false, struct module_stats, max_sites),
+	FIELD(ANONLEAK_STATS_A_MAX_PROCS, 64, false, struct module_stats, max_procs),
+	FIELD(ANONLEAK_STATS_A_MAX_EXITED, 64, false, struct module_stats, max_exited),
 };
 
 static int stats_cb(const struct nlattr *a, void *data)
@@ -299,7 +299,7 @@ static int stats_cb(const struct nlattr *a, void *data)
 
 struct stats_msg_ctx {
 	struct pstate *ps;
-	struct al_stats *st;
+	struct module_stats *st;
 	bool seen;
 };
 
@@ -322,7 +322,7 @@ static int stats_msg_cb(const struct nlattr *a, void *data)
 	return check_required(stats_fields, ARRAY_SIZE(stats_fields), sc.seen, c->ps);
 }
 
-int parse_stats_msg(const struct nlmsghdr *nlh, struct al_stats *st, struct parse_err *err)
+int parse_stats_msg(const struct nlmsghdr *nlh, struct module_stats *st, struct parse_err *err)
 {
 	struct pstate ps = { .err = err };
 	struct stats_msg_ctx c = { .ps = &ps, .st = st };

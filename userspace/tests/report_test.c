@@ -26,7 +26,7 @@ struct fx_site {
 	uint64_t proc_id;
 	uint8_t state;
 	uint64_t now;
-	struct al_site s;	/* counters only; frames from below */
+	struct site_info s;	/* counters only; frames from below */
 	struct fx_frame frames[3];
 	size_t nr_frames;
 };
@@ -56,9 +56,9 @@ static const struct fx_site fixture[] = {
 	  { { 0x7f00deadbeef, 0, NULL } }, 1 },
 };
 
-static int add_fx(struct al_report *r, const struct fx_site *fx)
+static int add_fx(struct report *r, const struct fx_site *fx)
 {
-	struct al_site_msg m = { 0 };
+	struct site_msg m = { 0 };
 
 	m.pid = fx->pid;
 	m.comm = strdup(fx->comm);
@@ -68,7 +68,7 @@ static int add_fx(struct al_report *r, const struct fx_site *fx)
 	m.site = fx->s;
 	m.site.now = fx->now;
 	m.site.nr_frames = fx->nr_frames;
-	m.site.frames = calloc(fx->nr_frames + 1, sizeof(struct al_frame));
+	m.site.frames = calloc(fx->nr_frames + 1, sizeof(struct frame_info));
 	for (size_t i = 0; i < fx->nr_frames; i++) {
 		m.site.frames[i].addr = fx->frames[i].addr;
 		if (fx->frames[i].object) {
@@ -80,7 +80,7 @@ static int add_fx(struct al_report *r, const struct fx_site *fx)
 	return report_add(r, &m);
 }
 
-static void load_fixture(struct al_report *r)
+static void load_fixture(struct report *r)
 {
 	report_init(r);
 	for (size_t i = 0; i < ARRAY_SIZE(fixture); i++)
@@ -143,7 +143,7 @@ static const char summary[] =
 
 TEST(group_and_sort)
 {
-	struct al_report r;
+	struct report r;
 
 	load_fixture(&r);
 	ASSERT_EQ(2, r.nr_procs);
@@ -170,11 +170,11 @@ TEST(sort_ties)
 		{ 30, 3, 5, 1, 100 }, { 10, 1, 9, 1, 100 }, { 10, 1, 8, 1, 100 },
 		{ 10, 1, 7, 2, 100 }, { 20, 2, 1, 1, 50 }, { 30, 4, 6, 1, 200 },
 	};
-	struct al_report r;
+	struct report r;
 
 	report_init(&r);
 	for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
-		struct al_site_msg m = { .pid = in[i].pid, .proc_id = in[i].proc_id };
+		struct site_msg m = { .pid = in[i].pid, .proc_id = in[i].proc_id };
 
 		m.comm = strdup("t");
 		m.site.id = in[i].id;
@@ -198,7 +198,7 @@ TEST(sort_ties)
 	/* equal live bytes across processes: lower pid first */
 	report_init(&r);
 	for (uint32_t pid = 5; pid > 0; pid--) {
-		struct al_site_msg m = { .pid = pid, .proc_id = 100 + pid };
+		struct site_msg m = { .pid = pid, .proc_id = 100 + pid };
 
 		m.comm = strdup("t");
 		m.site.live_bytes = 4096;
@@ -213,7 +213,7 @@ TEST(sort_ties)
 
 TEST(text_default_hides_idle_sites)
 {
-	struct al_report r;
+	struct report r;
 	char *out = NULL, *want;
 
 	load_fixture(&r);
@@ -228,7 +228,7 @@ TEST(text_default_hides_idle_sites)
 
 TEST(text_all)
 {
-	struct al_report r;
+	struct report r;
 	char *out = NULL, *want;
 
 	load_fixture(&r);
@@ -243,7 +243,7 @@ TEST(text_all)
 
 TEST(text_empty)
 {
-	struct al_report r;
+	struct report r;
 	char *out = NULL;
 
 	report_init(&r);
@@ -276,7 +276,7 @@ TEST(json_fixture)
 		"{\"addr\":\"0x7f0000001234\",\"object\":\"/usr/lib/libc.so.6\",\"offset\":\"0x1234\"},"
 		"{\"addr\":\"0x555500000abc\",\"object\":\"/usr/bin/small\",\"offset\":\"0xabc\"}]}]}"
 		"],\"live_count\":3,\"live_bytes\":3149824}\n";
-	struct al_report r;
+	struct report r;
 	char *out = NULL;
 
 	load_fixture(&r);
@@ -289,8 +289,8 @@ TEST(json_fixture)
 /* A comm with quotes, a backslash, controls and a stray byte, both outputs. */
 TEST(hostile_comm)
 {
-	struct al_site_msg m = { .pid = 1, .proc_id = 1, .state = 9 };
-	struct al_report r;
+	struct site_msg m = { .pid = 1, .proc_id = 1, .state = 9 };
+	struct report r;
 	char *out = NULL;
 
 	report_init(&r);
@@ -315,8 +315,8 @@ TEST(hostile_comm)
 /* A timestamp after the message's NOW prints as age 0, not a huge number. */
 TEST(ages_clamped)
 {
-	struct al_site_msg m = { .pid = 1, .proc_id = 1, .now = 5 * S };
-	struct al_report r;
+	struct site_msg m = { .pid = 1, .proc_id = 1, .now = 5 * S };
+	struct report r;
 	char *out = NULL;
 
 	report_init(&r);
@@ -339,7 +339,7 @@ struct sym_calls {
 };
 
 /* A stand-in symbolizer: names every frame of /usr/bin/small. */
-static void fake_symbolize(void *ctx, struct al_frame *f, bool return_address)
+static void fake_symbolize(void *ctx, struct frame_info *f, bool return_address)
 {
 	struct sym_calls *c = ctx;
 
@@ -357,7 +357,7 @@ static void fake_symbolize(void *ctx, struct al_frame *f, bool return_address)
 TEST(symbolize_hook)
 {
 	struct sym_calls calls = { 0 };
-	struct al_report r;
+	struct report r;
 	char *out = NULL;
 
 	load_fixture(&r);
@@ -387,9 +387,9 @@ TEST(symbolize_hook)
 /* uid and exit time, when the kernel sent them, in the header and in JSON. */
 TEST(uid_and_exit)
 {
-	struct al_site_msg m = { .pid = 9, .proc_id = 4, .state = ANONLEAK_PROC_EXITED,
+	struct site_msg m = { .pid = 9, .proc_id = 4, .state = ANONLEAK_PROC_EXITED,
 				 .now = 100 * S };
-	struct al_report r;
+	struct report r;
 	char *out = NULL;
 
 	report_init(&r);
@@ -417,7 +417,7 @@ TEST(uid_and_exit)
 
 TEST(keep_top)
 {
-	struct al_report r;
+	struct report r;
 	char *out = NULL;
 
 	/* the 2 largest blocks: 3 MiB in "big" and 4 KiB in "small" */
@@ -453,14 +453,14 @@ TEST(keep_top)
 	report_release(&r);
 }
 
-static bool drop_small(const struct al_site *s)
+static bool drop_small(const struct site_info *s)
 {
 	return s->live_bytes < 65536;
 }
 
 TEST(drop_sites)
 {
-	struct al_report r;
+	struct report r;
 	uint64_t bytes = 7;
 
 	load_fixture(&r);

@@ -8,7 +8,7 @@
 
 static char *probe_names[] = { "do_mmap", "__vm_munmap" };
 
-static const struct al_stats fixture = {
+static const struct module_stats fixture = {
 	.maps = 1234, .unmaps = 1200, .live_count = 34, .live_bytes = 1234567,
 	.procs = 3, .exited = 2, .sites = 17,
 	.drops = 7, .drops_nomem = 1, .drops_mappings = 2, .drops_sites = 3,
@@ -69,7 +69,7 @@ TEST(json)
 
 TEST(no_probes_and_saturation)
 {
-	struct al_stats st = fixture;
+	struct module_stats st = fixture;
 	char *out = NULL;
 
 	st.nr_probes = 0;
@@ -87,7 +87,7 @@ TEST(no_probes_and_saturation)
 /* A module that predates the filters sends no count: neither line nor key. */
 TEST(no_filtered_count)
 {
-	struct al_stats st = fixture;
+	struct module_stats st = fixture;
 	char *out = NULL;
 
 	st.has_filtered = false;
@@ -104,7 +104,7 @@ TEST(no_filtered_count)
 /* Frames left without their file: a line when there are any, always a key. */
 TEST(unnamed_frames)
 {
-	struct al_stats st = fixture;
+	struct module_stats st = fixture;
 	char *out = NULL;
 
 	CAPTURE(out, status_print_text(f, &st, 1));
