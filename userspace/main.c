@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * anonleak: query the anonleak kernel module. One subcommand per
- * cmd_*.c file; this file only dispatches and prints the top-level help.
+ * anonleak: query the anonleak kernel module. This file is the top of
+ * the layers (proto < core < print < cli < main.c; see check-layers.sh):
+ * the table of commands, the top-level help, and the dispatch. Each
+ * command is a file of cli/.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,17 +11,18 @@
 #include <linux/anonleak.h>
 
 #include "cli/cli.h"
-#include "core/util.h"
+#include "cli/options.h"
+#include "core/exit.h"
+#include "proto/util.h"
 
-static const struct command commands[] = {
-	{ "status", cmd_status, "show the module's counters, limits and probes" },
-	{ "report", cmd_report, "list live anonymous mappings per process and call site" },
-	{ "procs", cmd_procs, "list the process records, running and exited" },
-	{ "watch", cmd_watch, "show the call sites whose live bytes keep growing" },
-	{ "run", cmd_run, "run a command and report what it left mapped" },
-	{ "mappings", cmd_mappings, "list the live tracked ranges of a process" },
-	{ "config", cmd_config, "show or change the module's settings" },
-	{ "clear", cmd_clear, "forget records, all or one process's" },
+#ifndef ANONLEAK_VERSION
+#define ANONLEAK_VERSION "0.1"
+#endif
+
+/* In the order of "anonleak --help". */
+static const struct command *const commands[] = {
+	&cmd_status, &cmd_report, &cmd_procs, &cmd_watch, &cmd_run, &cmd_mappings, &cmd_config,
+	&cmd_clear,
 };
 
 static void print_usage(FILE *f)
@@ -32,7 +35,7 @@ static void print_usage(FILE *f)
 	      "\n"
 	      "Commands:\n", f);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].description);
+		fprintf(f, "  %-9s %s\n", commands[i]->name, commands[i]->description);
 	fputs("  help      show the help of a command: anonleak help COMMAND\n"
 	      "\n"
 	      "Run 'anonleak COMMAND --help' for the options of a command.\n"
@@ -53,15 +56,14 @@ static void print_usage(FILE *f)
 static const struct command *find_command(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (!strcmp(commands[i].name, name))
-			return &commands[i];
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
 	return NULL;
 }
 
 static int help(int argc, char **argv)
 {
 	const struct command *cmd;
-	char *args[] = { NULL, "--help", NULL };
 
 	if (argc < 2) {
 		print_usage(stdout);
@@ -72,13 +74,15 @@ static int help(int argc, char **argv)
 	cmd = find_command(argv[1]);
 	if (!cmd)
 		return cli_usage_error("help", "unknown command '%s'", argv[1]);
-	args[0] = argv[1];
-	return cmd->fn(2, args);
+	fputs(cmd->usage, stdout);
+	return AL_EXIT_OK;
 }
 
 static int run(int argc, char **argv)
 {
 	const struct command *cmd;
+	struct cli_args a;
+	int ret;
 
 	if (argc < 2) {
 		print_usage(stderr);
@@ -98,7 +102,9 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "anonleak: unknown command '%s' (see 'anonleak --help')\n", argv[1]);
 		return AL_EXIT_USAGE;
 	}
-	return cmd->fn(argc - 1, argv + 1);
+	if (!cli_parse(cmd, argc - 1, argv + 1, &a, &ret))
+		return ret;
+	return cmd->run(&a);
 }
 
 int main(int argc, char **argv)

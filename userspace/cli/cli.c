@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,13 +28,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see 'anonleak %s --help')\n", cmd);
 	return AL_EXIT_USAGE;
-}
-
-int cli_bad_option(const char *cmd, int opt, char **argv)
-{
-	if (opt == ':')
-		return cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-	return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 }
 
 int cli_open(struct nl **nl)
@@ -81,4 +73,33 @@ void cli_warn_inconsistent(const char *what)
 {
 	fprintf(stderr, "anonleak: warning: %s kept changing during %d attempts; "
 		"the result may mix old and new state\n", what, NL_DUMP_TRIES);
+}
+
+int cli_dump_sites(struct nl *nl, const struct site_query *q, const struct sink *sink,
+		   int pass)
+{
+	struct parse_err perr;
+	bool inconsistent;
+	int ret = query_sites(nl, q, sink, &perr, &inconsistent);
+
+	if (ret && ret == pass)
+		return ret;
+	if (ret)
+		return cli_nl_error(nl, "reading sites", ret, perr.msg);
+	if (inconsistent)
+		cli_warn_inconsistent("the records");
+	return 0;
+}
+
+int cli_get_procs(struct nl *nl, pid_t pid, struct proc_list *l, const char *what)
+{
+	struct parse_err perr;
+	bool inconsistent;
+	int ret = query_procs(nl, pid, l, &perr, &inconsistent);
+
+	if (ret)
+		return cli_nl_error(nl, "reading processes", ret, perr.msg);
+	if (inconsistent && what)
+		cli_warn_inconsistent(what);
+	return 0;
 }

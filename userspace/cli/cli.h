@@ -1,46 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the subcommands share: exit codes, the command table entry, and
- * the one place that turns errors into a one-line message and a code.
+ * What the commands share: their table entry, and the one place that
+ * turns errors into a one-line message and an exit code (core/exit.h).
  */
-#ifndef ANONLEAK_CLI_H
-#define ANONLEAK_CLI_H
+#ifndef ANONLEAK_CLI_CLI_H
+#define ANONLEAK_CLI_CLI_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cli/options.h"
+#include "core/exit.h"
 #include "proto/nl.h"
+#include "proto/procs.h"
+#include "proto/request.h"
+#include "proto/sites.h"
 
-#ifndef ANONLEAK_VERSION
-#define ANONLEAK_VERSION "0.1"
-/* Warn that a dump still changed under us after NL_DUMP_TRIES runs. */
-void cli_warn_inconsistent(const char *what);
-
-#endif
-
-/* Documented in "anonleak --help" and anonleak.8: keep all three in step. */
-enum exit_code {
-	AL_EXIT_OK = 0,
-	AL_EXIT_ERROR = 1,	/* anything not listed below */
-	AL_EXIT_USAGE = 2,	/* bad option, malformed number or pid */
-	AL_EXIT_NOMODULE = 3,	/* generic netlink family "anonleak" not found */
-	AL_EXIT_PERM = 4,	/* EPERM/EACCES: needs CAP_NET_ADMIN */
-	AL_EXIT_NOPROC = 5,	/* --pid names no record and no live process; ESRCH */
-	AL_EXIT_PROTO = 6,	/* family version too new, malformed reply */
-	AL_EXIT_LEAK = 7,	/* run --fail-on-leak: outstanding bytes at the threshold */
-};
-
+/* A command: one file of cli/ each, listed in main.c. */
 struct command {
 	const char *name;
-	int (*fn)(int argc, char **argv);	/* argv[0] is the command name */
-	const char *description;
+	const char *description;	/* a line of "anonleak --help" */
+	const char *usage;		/* "anonleak NAME --help" */
+	unsigned int options;		/* CLI_* of cli/options.h */
+	bool operands;			/* arguments after the options */
+	int (*run)(const struct cli_args *a);	/* returns the exit code */
 };
 
-int cmd_status(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_procs(int argc, char **argv);
-int cmd_watch(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-int cmd_mappings(int argc, char **argv);
-int cmd_config(int argc, char **argv);
-int cmd_clear(int argc, char **argv);
+extern const struct command cmd_status, cmd_report, cmd_procs, cmd_watch, cmd_run,
+	cmd_mappings, cmd_config, cmd_clear;
 
 /* Print "anonleak: <message>" on stderr and return code. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -48,12 +35,6 @@ int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3
 /* Print "anonleak CMD: <message> (see ...)" and return AL_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/*
- * Report an unexpected getopt_long() result (optstring starting with ':')
- * for argv[optind - 1]; returns AL_EXIT_USAGE.
- */
-int cli_bad_option(const char *cmd, int opt, char **argv);
 
 /* Open the anonleak socket; on failure print why and return the exit code. */
 int cli_open(struct nl **nl);
@@ -66,5 +47,18 @@ int cli_nl_error(const struct nl *nl, const char *what, int err, const char *det
 
 /* Warn that a dump still changed under us after NL_DUMP_TRIES runs. */
 void cli_warn_inconsistent(const char *what);
+
+/*
+ * The GET_SITES dump into sink: 0, or the exit code after printing why.
+ * The error pass (0: none) is returned as is instead, unprinted.
+ */
+int cli_dump_sites(struct nl *nl, const struct site_query *q, const struct sink *sink,
+		   int pass);
+
+/*
+ * The GET_PROCS dump into l: 0, or the exit code after printing why. A
+ * dump left inconsistent is warned about as what, if what is not NULL.
+ */
+int cli_get_procs(struct nl *nl, pid_t pid, struct proc_list *l, const char *what);
 
 #endif

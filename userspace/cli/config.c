@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* anonleak config: show or change the module's settings. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "core/config.h"
-#include "proto/request.h"
+#include "print/config.h"
+#include "proto/config.h"
 
 static const char usage[] =
 	"Usage: anonleak config [--json]\n"
@@ -37,21 +37,16 @@ static int show(bool json)
 	struct module_config cfg;
 	struct parse_err perr;
 	struct nl *nl;
-	int ret;
+	int ret = cli_open(&nl);
 
-	ret = cli_open(&nl);
 	if (ret)
 		return ret;
 	ret = query_get_config(nl, &cfg, &perr);
-	if (ret) {
+	if (ret)
 		ret = cli_nl_error(nl, "reading the configuration", ret, perr.msg);
-	} else {
-		if (json)
-			config_print_json(stdout, &cfg);
-		else
-			config_print_text(stdout, &cfg);
-		config_release(&cfg);
-	}
+	else
+		config_print(stdout, &cfg, json);
+	config_release(&cfg);
 	nl_close(nl);
 	return ret;
 }
@@ -80,49 +75,30 @@ static int set(const struct module_config *cfg)
 	return ret;
 }
 
-int cmd_config(int argc, char **argv)
+static int run(const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct module_config cfg = { 0 };
-	bool json = false;
 	char why[160];
-	int opt, ret;
+	int ret = 0;
 
-	optind = 1;
-	opterr = 0;
-	/* '+': stop at the first KEY=VALUE */
-	while ((opt = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return AL_EXIT_OK;
-		default:
-			return cli_bad_option("config", opt, argv);
-		}
-	}
-	if (optind == argc)
-		return show(json);
-	if (json)
+	if (!a->nr_operands)
+		return show(a->json);
+	if (a->json)
 		return cli_usage_error("config", "--json only applies to showing the settings");
-	for (int i = optind; i < argc; i++) {
-		ret = config_parse_arg(&cfg, argv[i], why, sizeof(why));
-		if (ret == -ENOMEM) {
-			config_release(&cfg);
-			return cli_error(AL_EXIT_ERROR, "out of memory");
-		}
-		if (ret) {
-			config_release(&cfg);
-			return cli_usage_error("config", "%s", why);
-		}
+	for (int i = 0; i < a->nr_operands && !ret; i++) {
+		ret = config_parse_arg(&cfg, a->operands[i], why, sizeof(why));
+		if (ret == -ENOMEM)
+			ret = cli_error(AL_EXIT_ERROR, "out of memory");
+		else if (ret)
+			ret = cli_usage_error("config", "%s", why);
 	}
-	ret = set(&cfg);
+	if (!ret)
+		ret = set(&cfg);
 	config_release(&cfg);
 	return ret;
 }
+
+const struct command cmd_config = {
+	"config", "show or change the module's settings",
+	usage, CLI_JSON, true, run,
+};

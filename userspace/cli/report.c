@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* anonleak report: live anonymous mappings per process and call site. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/anonleak.h>
 
 #include "cli/cli.h"
-#include "proto/request.h"
 #include "core/report.h"
 #include "core/symbolize.h"
-#include "core/util.h"
+#include "print/report.h"
+#include "proto/sites.h"
 
 static const char usage[] =
 	"Usage: anonleak report [--pid PID | --comm NAME] [--min-bytes SIZE]\n"
@@ -39,147 +37,62 @@ static const char usage[] =
 	"      --json             print one JSON object instead of text\n"
 	"  -h, --help             show this help\n";
 
-struct report_ctx {
-	struct report r;
-	const char *comm;		/* --comm, or NULL */
-};
-
-static int report_sink_add(void *data, struct site_msg *m)
+/* report_feed.keep for --comm: the processes whose comm is arg. */
+static bool comm_matches(const void *arg, const struct site_msg *m)
 {
-	struct report_ctx *c = data;
-
-	if (c->comm && strcmp(m->comm, c->comm)) {
-		site_msg_release(m);
-		return 0;
-	}
-	return report_add(&c->r, m);
+	return !strcmp(m->comm, arg);
 }
 
-static void report_sink_reset(void *data)
+/* Dump the sites (those of --comm) into r; returns an exit code. */
+static int fetch_sites(const struct cli_args *a, const struct site_query *q, struct report *r)
 {
-	struct report_ctx *c = data;
-
-	report_release(&c->r);
-}
-
-/* Dump the sites into c->r; returns an exit code. */
-static int fetch_sites(struct report_ctx *c, const struct site_query *q)
-{
-	const struct site_sink sink = {
-		.add = report_sink_add, .reset = report_sink_reset, .ctx = c,
-	};
-	struct parse_err perr;
-	bool inconsistent;
+	struct report_feed feed = { .r = r, .keep = a->comm ? comm_matches : NULL,
+				    .arg = a->comm };
+	const struct sink sink = report_sink(&feed);
 	struct nl *nl;
-	int ret;
+	int ret = cli_open(&nl);
 
-	ret = cli_open(&nl);
 	if (ret)
 		return ret;
-	ret = query_sites(nl, q, &sink, &perr, &inconsistent);
-	if (ret)
-		ret = cli_nl_error(nl, "reading sites", ret, perr.msg);
-	else if (inconsistent)
-		cli_warn_inconsistent("the records");
+	ret = cli_dump_sites(nl, q, &sink, 0);
 	nl_close(nl);
 	return ret;
 }
 
-int cmd_report(int argc, char **argv)
+static int run(const struct cli_args *a)
 {
-	static const struct option opts[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "comm", required_argument, NULL, 'c' },
-		{ "min-bytes", required_argument, NULL, 'B' },
-		{ "min-age", required_argument, NULL, 'G' },
-		{ "top", required_argument, NULL, 't' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "numeric", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct site_query q = {
+		.pid = a->pid, .min_bytes = a->min_bytes, .min_age = a->min_age,
+		.has_min_bytes = a->has_min_bytes, .has_min_age = a->has_min_age,
 	};
-	bool json = false, all = false, numeric = false, has_top = false;
-	struct report_ctx c = { 0 };
-	struct site_query q = { 0 };
-	uint64_t top = 0;
-	int opt, ret;
+	struct report r;
+	int ret;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:c:t:anh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			if (parse_pid(optarg, &q.pid))
-				return cli_usage_error("report", "invalid pid '%s'", optarg);
-			break;
-		case 'c':
-			c.comm = optarg;
-			break;
-		case 'B':
-			if (parse_size(optarg, &q.min_bytes))
-				return cli_usage_error("report", "invalid size '%s'", optarg);
-			q.has_min_bytes = true;
-			break;
-		case 'G':
-			if (parse_duration(optarg, &q.min_age))
-				return cli_usage_error("report", "invalid duration '%s'", optarg);
-			q.has_min_age = true;
-			break;
-		case 't':
-			if (parse_u64(optarg, &top) || top == 0)
-				return cli_usage_error("report", "invalid count '%s'", optarg);
-			has_top = true;
-			break;
-		case 'a':
-			all = true;
-			break;
-		case 'n':
-			numeric = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return AL_EXIT_OK;
-		default:
-			return cli_bad_option("report", opt, argv);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("report", "unexpected argument '%s'", argv[optind]);
-	if (q.pid && c.comm)
+	if (a->pid && a->comm)
 		return cli_usage_error("report", "--pid and --comm exclude each other");
-
-	report_init(&c.r);
-	ret = fetch_sites(&c, &q);
-	if (ret)
-		goto out;
+	report_init(&r);
+	ret = fetch_sites(a, &q, &r);
 	/*
 	 * pids are per namespace: kill() asks in ours, as the kernel answered.
 	 * With --min-* an empty answer does not mean there is no record.
 	 */
-	if (q.pid && !q.has_min_bytes && !q.has_min_age && !c.r.nr_procs &&
-	    kill(q.pid, 0) < 0 && errno == ESRCH) {
+	if (!ret && q.pid && !q.has_min_bytes && !q.has_min_age && !r.nr_procs &&
+	    kill(q.pid, 0) < 0 && errno == ESRCH)
 		ret = cli_error(AL_EXIT_NOPROC, "no such process: %d", (int)q.pid);
-		goto out;
+	if (!ret) {
+		report_finish(&r);
+		if (a->top)
+			report_keep_top(&r, a->top > SIZE_MAX ? SIZE_MAX : a->top);
+		if (!a->numeric)
+			symbolize_report(&r);
+		report_print(stdout, &r, a->json, a->all);
 	}
-	report_finish(&c.r);
-	if (has_top)
-		report_keep_top(&c.r, top > SIZE_MAX ? SIZE_MAX : top);
-	if (!numeric) {
-		struct symbolizer *sym = symbolizer_new();
-
-		if (sym)
-			report_symbolize(&c.r, symbolize_frame, sym);
-		symbolizer_free(sym);
-	}
-	if (json)
-		report_print_json(stdout, &c.r);
-	else
-		report_print_text(stdout, &c.r, all);
-out:
-	report_release(&c.r);
+	report_release(&r);
 	return ret;
 }
+
+const struct command cmd_report = {
+	"report", "list live anonymous mappings per process and call site",
+	usage, CLI_PID | CLI_COMM | CLI_MIN_BYTES | CLI_MIN_AGE | CLI_TOP | CLI_ALL |
+	CLI_NUMERIC | CLI_JSON, false, run,
+};

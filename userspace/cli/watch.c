@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* anonleak watch: which sites keep growing, sampled every interval. */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "proto/request.h"
 #include "core/symbolize.h"
-#include "core/util.h"
 #include "core/watch.h"
+#include "print/watch.h"
 
 static const char usage[] =
 	"Usage: anonleak watch [--interval DURATION] [--window DURATION] [--pid PID]\n"
@@ -38,23 +35,14 @@ static const char usage[] =
 	"                           growth_bytes_per_min once it has two samples\n"
 	"  -h, --help               show this help\n";
 
-#define MIN_INTERVAL	(10 * NSEC_PER_MSEC)
+#define DEFAULT_INTERVAL	(5 * NSEC_PER_SEC)
+#define DEFAULT_WINDOW		(60 * NSEC_PER_SEC)
 
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
 {
 	stop_signal = sig;
-}
-
-static int watch_sink_add(void *ctx, struct site_msg *m)
-{
-	return watch_collect(ctx, m);
-}
-
-static void watch_sink_reset(void *ctx)
-{
-	watch_discard(ctx);
 }
 
 static uint64_t mono_ns(void)
@@ -93,158 +81,112 @@ static size_t tty_rows(void)
 	return ws.ws_row - 4;	/* header, column titles, "(N more)", cursor */
 }
 
-struct watch_opts {
+struct watch_run {
+	const struct cli_args *a;
 	struct site_query q;
 	uint64_t interval, window;
-	bool has_window, json, numeric;
-	uint64_t once;			/* samples to take, 0: until stopped */
+	struct symbolizer *sym;		/* NULL with --numeric */
+	bool tty;
 };
 
-static int parse_opts(int argc, char **argv, struct watch_opts *o)
+/* The interval and window of the options; an exit code if they do not fit. */
+static int timing(struct watch_run *wr)
 {
-	static const struct option opts[] = {
-		{ "interval", required_argument, NULL, 'i' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "once", required_argument, NULL, 'o' },
-		{ "numeric", no_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
+	const struct cli_args *a = wr->a;
 
-	o->interval = 5 * NSEC_PER_SEC;
-	o->window = 60 * NSEC_PER_SEC;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":i:w:p:nh", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'i':
-			if (parse_duration(optarg, &o->interval) || o->interval < MIN_INTERVAL)
-				return cli_usage_error("watch", "invalid interval '%s' (at least 10ms)",
-						       optarg);
-			break;
-		case 'w':
-			if (parse_duration(optarg, &o->window) || !o->window)
-				return cli_usage_error("watch", "invalid window '%s'", optarg);
-			o->has_window = true;
-			break;
-		case 'p':
-			if (parse_pid(optarg, &o->q.pid))
-				return cli_usage_error("watch", "invalid pid '%s'", optarg);
-			break;
-		case 'o':
-			if (parse_u64(optarg, &o->once) || !o->once || o->once > 1000000)
-				return cli_usage_error("watch", "invalid sample count '%s'", optarg);
-			break;
-		case 'n':
-			o->numeric = true;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return -1;
-		default:
-			return cli_bad_option("watch", opt, argv);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error("watch", "unexpected argument '%s'", argv[optind]);
-	if (o->once && !o->has_window)
-		o->window = o->once * o->interval;	/* every sample, with room for jitter */
-	if (o->window < o->interval)
+	wr->interval = a->interval ? a->interval : DEFAULT_INTERVAL;
+	wr->window = a->window ? a->window : DEFAULT_WINDOW;
+	if (a->once && !a->window)
+		wr->window = a->once * wr->interval;	/* every sample, with room for jitter */
+	if (wr->window < wr->interval)
 		return cli_usage_error("watch", "the window must be at least one interval");
 	return 0;
 }
 
 /* One dump into w as one sample; returns an exit code, or -1 if stopped. */
-static int take_sample(struct nl *nl, struct watch *w, const struct watch_opts *o,
-		       struct symbolizer *sym)
+static int take_sample(struct nl *nl, struct watch *w, const struct watch_run *wr)
 {
-	const struct site_sink sink = {
-		.add = watch_sink_add, .reset = watch_sink_reset, .ctx = w,
-	};
-	struct parse_err perr;
-	bool inconsistent;
-	int ret;
+	const struct sink sink = watch_sink(w);
+	int ret = cli_dump_sites(nl, &wr->q, &sink, -EINTR);
 
-	ret = query_sites(nl, &o->q, &sink, &perr, &inconsistent);
 	if (ret) {
 		watch_discard(w);
-		if (ret == -EINTR && stop_signal)
-			return -1;
-		return cli_nl_error(nl, "reading sites", ret, perr.msg);
+		if (ret == -EINTR)
+			return stop_signal ? -1 : cli_nl_error(nl, "reading sites", ret, NULL);
+		return ret;
 	}
-	if (inconsistent)
-		cli_warn_inconsistent("the records");
-	if (watch_commit(w, sym ? symbolize_frame : NULL, sym) < 0)
+	if (watch_commit(w, wr->sym ? symbolize_frame : NULL, wr->sym) < 0)
 		return cli_error(AL_EXIT_ERROR, "out of memory");
 	return 0;
 }
 
-static void show(const struct watch *w, const struct watch_opts *o, bool tty)
+static void show(const struct watch *w, const struct watch_run *wr)
 {
-	struct watch_view v = { .interval = o->interval, .json = o->json };
+	const struct cli_args *a = wr->a;
+	struct watch_view v = { .interval = wr->interval, .json = a->json };
 
-	if (tty && !o->json && !o->once) {
+	if (wr->tty && !a->json && !a->once) {
 		v.max_rows = tty_rows();
 		fputs("\033[H\033[2J", stdout);
 	}
 	watch_print(stdout, w, &v);
-	if (!tty && !o->json && !o->once)
+	if (!wr->tty && !a->json && !a->once)
 		fputc('\n', stdout);
 	fflush(stdout);
 }
 
-int cmd_watch(int argc, char **argv)
+/* Sample until --once N samples or a signal: an exit code, -1 if stopped. */
+static int loop(struct nl *nl, struct watch *w, const struct watch_run *wr)
 {
-	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
-	struct symbolizer *sym = NULL;
-	struct watch_opts o = { 0 };
-	bool tty = isatty(STDOUT_FILENO);
-	uint64_t deadline;
-	struct watch w;
-	struct nl *nl;
+	uint64_t once = wr->a->once, deadline = mono_ns();
 	int ret;
 
-	ret = parse_opts(argc, argv, &o);
+	for (uint64_t n = 1;; n++) {
+		ret = take_sample(nl, w, wr);
+		if (ret)
+			return ret;
+		if (!once || n == once)
+			show(w, wr);
+		if (once && n == once)
+			return 0;
+		deadline += wr->interval;
+		if (deadline < mono_ns())	/* a slow dump: do not try to catch up */
+			deadline = mono_ns();
+		if (!sleep_until(deadline))
+			return -1;
+	}
+}
+
+static int run(const struct cli_args *a)
+{
+	struct sigaction sa = { .sa_handler = on_signal };	/* no SA_RESTART */
+	struct watch_run wr = { .a = a, .q = { .pid = a->pid }, .tty = isatty(STDOUT_FILENO) };
+	struct watch w;
+	struct nl *nl;
+	int ret = timing(&wr);
+
 	if (ret)
-		return ret < 0 ? AL_EXIT_OK : ret;
+		return ret;
 	ret = cli_open(&nl);
 	if (ret)
 		return ret;
-	if (!o.numeric)
-		sym = symbolizer_new();
-	watch_init(&w, o.window);
+	if (!a->numeric)
+		wr.sym = symbolizer_new();
+	watch_init(&w, wr.window);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-
-	deadline = mono_ns();
-	for (uint64_t n = 1;; n++) {
-		ret = take_sample(nl, &w, &o, sym);
-		if (ret)
-			break;
-		if (!o.once || n == o.once)
-			show(&w, &o, tty);
-		if (o.once && n == o.once)
-			break;
-		deadline += o.interval;
-		if (deadline < mono_ns())	/* a slow dump: do not try to catch up */
-			deadline = mono_ns();
-		if (!sleep_until(deadline)) {
-			ret = -1;
-			break;
-		}
-	}
+	ret = loop(nl, &w, &wr);
 	/* Stopped by a signal: the end of a watch; but --once did not finish. */
 	if (ret < 0)
-		ret = o.once ? 128 + stop_signal : AL_EXIT_OK;
+		ret = a->once ? 128 + stop_signal : AL_EXIT_OK;
 	watch_release(&w);
-	symbolizer_free(sym);
+	symbolizer_free(wr.sym);
 	nl_close(nl);
 	return ret;
 }
+
+const struct command cmd_watch = {
+	"watch", "show the call sites whose live bytes keep growing",
+	usage, CLI_INTERVAL | CLI_WINDOW | CLI_PID | CLI_ONCE | CLI_NUMERIC | CLI_JSON, false, run,
+};

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "core/frames.h"
-#include "core/util.h"
+#include "proto/util.h"
 
 static const char *base_name(const char *path)
 {

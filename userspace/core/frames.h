@@ -3,13 +3,13 @@
  * Classifying a site's frames by the object they lie in: the C runtime
  * (libc, libpthread, the dynamic loader) or the program.
  */
-#ifndef ANONLEAK_FRAMES_H
-#define ANONLEAK_FRAMES_H
+#ifndef ANONLEAK_CORE_FRAMES_H
+#define ANONLEAK_CORE_FRAMES_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/model.h"
+#include "proto/sites.h"
 
 /* The dynamic loader (ld-linux*, ld-2.*, ld-musl-*, ld.so*), by file name. */
 bool object_is_loader(const char *path);

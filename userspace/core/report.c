@@ -5,19 +5,6 @@
 
 #include "core/report.h"
 
-void report_init(struct report *r)
-{
-	memset(r, 0, sizeof(*r));
-}
-
-void report_release(struct report *r)
-{
-	for (size_t i = 0; i < r->nr_procs; i++)
-		proc_release(&r->procs[i]);
-	free(r->procs);
-	report_init(r);
-}
-
 static struct report_proc *find_proc(struct report *r, uint64_t proc_id)
 {
 	/* Messages of one process are consecutive: try the last one first. */
@@ -61,6 +48,30 @@ int report_add(struct report *r, struct site_msg *m)
 nomem:
 	site_msg_release(m);
 	return -ENOMEM;
+}
+
+static int feed_add(void *ctx, void *item)
+{
+	struct report_feed *f = ctx;
+	struct site_msg *m = item;
+
+	if (f->keep && !f->keep(f->arg, m)) {
+		site_msg_release(m);
+		return 0;
+	}
+	return report_add(f->r, m);
+}
+
+static void feed_reset(void *ctx)
+{
+	struct report_feed *f = ctx;
+
+	report_release(f->r);
+}
+
+struct sink report_sink(struct report_feed *f)
+{
+	return (struct sink){ .add = feed_add, .reset = feed_reset, .ctx = f };
 }
 
 static int cmp_u64_desc(uint64_t a, uint64_t b)
@@ -125,10 +136,56 @@ static int cmp_site_ref(const void *pa, const void *pb)
 	return cmp_site(a->s, b->s);
 }
 
+/*
+ * Keep the sites for which keep(ctx, s, flat) is true, flat counting the
+ * sites in report order; release the others, and the processes left
+ * without sites, then recompute the sums. Returns the number of sites
+ * removed and adds their live bytes to *bytes.
+ */
+static size_t filter_sites(struct report *r,
+			   bool (*keep)(const void *ctx, const struct site_info *s, size_t flat),
+			   const void *ctx, uint64_t *bytes)
+{
+	size_t flat = 0, removed = 0, kept_procs = 0;
+
+	for (size_t i = 0; i < r->nr_procs; i++) {
+		struct report_proc *p = &r->procs[i];
+		size_t kept = 0;
+
+		for (size_t j = 0; j < p->nr_sites; j++, flat++) {
+			if (keep(ctx, &p->sites[j], flat)) {
+				p->sites[kept++] = p->sites[j];
+				continue;
+			}
+			*bytes += p->sites[j].live_bytes;
+			site_release(&p->sites[j]);
+			removed++;
+		}
+		p->nr_sites = kept;
+		if (kept)
+			r->procs[kept_procs++] = *p;
+		else
+			report_proc_release(p);
+	}
+	r->nr_procs = kept_procs;
+	r->nr_sites -= removed;
+	report_finish(r);
+	return removed;
+}
+
+static bool keep_marked(const void *ctx, const struct site_info *s, size_t flat)
+{
+	const bool *keep = ctx;
+
+	(void)s;
+	return keep[flat];
+}
+
 void report_keep_top(struct report *r, size_t n)
 {
 	struct site_ref *refs;
-	size_t flat = 0, kept_procs = 0;
+	size_t flat = 0;
+	uint64_t bytes = 0;
 	bool *keep;
 
 	if (r->nr_sites <= n)
@@ -143,62 +200,25 @@ void report_keep_top(struct report *r, size_t n)
 	qsort(refs, flat, sizeof(*refs), cmp_site_ref);
 	for (size_t k = 0; k < n; k++)
 		keep[refs[k].flat] = true;
-	flat = 0;
-	for (size_t i = 0; i < r->nr_procs; i++) {
-		struct report_proc *p = &r->procs[i];
-		size_t kept = 0;
-
-		for (size_t j = 0; j < p->nr_sites; j++, flat++) {
-			if (keep[flat]) {
-				p->sites[kept++] = p->sites[j];
-				continue;
-			}
-			site_release(&p->sites[j]);
-			r->nr_sites--;
-			r->nr_cut++;
-		}
-		p->nr_sites = kept;
-		if (kept)
-			r->procs[kept_procs++] = *p;
-		else
-			proc_release(p);
-	}
-	r->nr_procs = kept_procs;
-	report_finish(r);
+	r->nr_cut += filter_sites(r, keep_marked, keep, &bytes);
 out:
 	free(refs);
 	free(keep);
 }
 
+static bool keep_undropped(const void *ctx, const struct site_info *s, size_t flat)
+{
+	bool (*const *drop)(const struct site_info *s) = ctx;
+
+	(void)flat;
+	return !(*drop)(s);
+}
+
 size_t report_drop_sites(struct report *r, bool (*drop)(const struct site_info *s),
 			 uint64_t *bytes)
 {
-	size_t dropped = 0, kept_procs = 0;
-
 	*bytes = 0;
-	for (size_t i = 0; i < r->nr_procs; i++) {
-		struct report_proc *p = &r->procs[i];
-		size_t kept = 0;
-
-		for (size_t j = 0; j < p->nr_sites; j++) {
-			if (!drop(&p->sites[j])) {
-				p->sites[kept++] = p->sites[j];
-				continue;
-			}
-			*bytes += p->sites[j].live_bytes;
-			site_release(&p->sites[j]);
-			r->nr_sites--;
-			dropped++;
-		}
-		p->nr_sites = kept;
-		if (kept)
-			r->procs[kept_procs++] = *p;
-		else
-			proc_release(p);
-	}
-	r->nr_procs = kept_procs;
-	report_finish(r);
-	return dropped;
+	return filter_sites(r, keep_undropped, &drop, bytes);
 }
 
 void report_symbolize(struct report *r, symbolize_fn fn, void *ctx)

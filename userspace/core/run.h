@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * anonleak run, the parts without processes or netlink: the threshold of
- * --fail-on-leak, which settings to change and restore, which process
+ * anonleak run without netlink and printing: the child process (held
+ * back until the filter is set, signals passed on to it), the threshold
+ * of --fail-on-leak, which settings to change and restore, which process
  * records belong to the run, and the exit status.
  */
-#ifndef ANONLEAK_RUN_H
-#define ANONLEAK_RUN_H
+#ifndef ANONLEAK_CORE_RUN_H
+#define ANONLEAK_CORE_RUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "core/config.h"
 #include "core/model.h"
+#include "proto/config.h"
+#include "proto/procs.h"
+#include "proto/sites.h"
 
 /*
  * --fail-on-leak[=BYTES]: arg NULL means 1 (any byte). A size as
@@ -47,5 +51,53 @@ bool run_child_reaped(const struct proc_list *l, pid_t pid, uint64_t from, uint6
  */
 int run_exit_code(int wait_status, bool fail_on_leak, uint64_t threshold,
 		  uint64_t outstanding);
+
+/* The command, forked but held back until run_child_go(). */
+struct run_child {
+	pid_t pid;
+	int go;				/* the pipe it waits on; -1 once closed */
+};
+
+/*
+ * Fork the child that runs cmd once released, and catch SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT from now on: one sent to us alone is passed on to
+ * it. 0, or -errno with *what the call that failed ("pipe", "fork").
+ */
+int run_child_start(struct run_child *c, char **cmd, const char **what);
+/* Release the child: it runs the command (SIGKILL if that fails). */
+void run_child_go(struct run_child *c);
+/* Release it without the go: it exits 127 without running anything. */
+void run_child_abort(struct run_child *c);
+/* Wait for the child to exit, its wait status in *status: 0 or -errno. */
+int run_child_wait(struct run_child *c, int *status);
+/* The last of those signals that came, 0 if none. */
+int run_signal(void);
+/* Stop catching them. */
+void run_signals_default(void);
+
+/* CLOCK_BOOTTIME in ns, the clock of the module's START_TIME. */
+uint64_t run_clock_ns(void);
+
+/* What run found: the records made in [from, to] and their sites. */
+struct run_result {
+	char **cmd;
+	pid_t pid;
+	int status;			/* the command's wait status */
+	uint64_t threshold;		/* --fail-on-leak */
+	int exit_code;
+	struct report r;
+	size_t nr_ids;
+	uint64_t *proc_ids;		/* the run's records, sorted */
+	size_t loader_sites;		/* left out: site_is_loader() */
+	uint64_t loader_bytes;
+};
+
+void run_result_release(struct run_result *res);
+
+/* Note the records of l made in [from, to] as the run's: 0 or -ENOMEM. */
+int run_select(struct run_result *res, const struct proc_list *l, uint64_t from, uint64_t to);
+
+/* The messages for report_feed.keep: those of the run's records (arg: res). */
+bool run_keep(const void *arg, const struct site_msg *m);
 
 #endif

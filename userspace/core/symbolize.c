@@ -6,6 +6,7 @@
 #include <elfutils/libdwfl.h>
 #include <gelf.h>
 
+#include "core/report.h"
 #include "core/symbolize.h"
 
 /* One object file, opened on its own Dwfl so addresses never collide. */
@@ -264,4 +265,13 @@ static void symbolize_uncached(struct sym_obj *o, struct frame_info *f,
 		f->source_file = strdup(file);
 		f->source_line = lineno;
 	}
+}
+
+void symbolize_report(struct report *r)
+{
+	struct symbolizer *sym = symbolizer_new();
+
+	if (sym)
+		report_symbolize(r, symbolize_frame, sym);
+	symbolizer_free(sym);
 }

@@ -6,8 +6,8 @@
  * build-id differs from the kernel's (the file was replaced), is left
  * unresolved.
  */
-#ifndef ANONLEAK_SYMBOLIZE_H
-#define ANONLEAK_SYMBOLIZE_H
+#ifndef ANONLEAK_CORE_SYMBOLIZE_H
+#define ANONLEAK_CORE_SYMBOLIZE_H
 
 #include <stdbool.h>
 
@@ -18,7 +18,10 @@ struct symbolizer;
 struct symbolizer *symbolizer_new(void);
 void symbolizer_free(struct symbolizer *s);
 
-/* A symbolize_fn (report.h); ctx is a struct symbolizer. */
+/* A symbolize_fn (core/model.h); ctx is a struct symbolizer. */
 void symbolize_frame(void *ctx, struct frame_info *f, bool return_address);
+
+/* Every frame of r, with a symbolizer of its own (none if out of memory). */
+void symbolize_report(struct report *r);
 
 #endif

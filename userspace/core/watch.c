@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "core/frames.h"
-#include "core/util.h"
 #include "core/watch.h"
+#include "proto/util.h"
 
 bool growth_rate(const struct growth_sample *s, size_t n, double *per_min)
 {
@@ -83,6 +83,14 @@ int watch_collect(struct watch *w, struct site_msg *m)
 	w->pending[w->nr_pending++] = *m;
 	memset(m, 0, sizeof(*m));
 	return 0;
+}
+
+DEFINE_ADD_FN(sink_add, watch_collect)
+DEFINE_RELEASE_FN(sink_reset, watch_discard)
+
+struct sink watch_sink(struct watch *w)
+{
+	return (struct sink){ .add = sink_add, .reset = sink_reset, .ctx = w };
 }
 
 static int cmp_key(uint64_t id_a, uint64_t proc_a, uint64_t id_b, uint64_t proc_b)

@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * anonleak watch, without netlink: per-site history of live bytes over
+ * anonleak watch, without netlink and printing (print/watch.h): per-site history of live bytes over
  * repeated GET_SITES dumps, growth rates and the "only grows" flag.
  * Samples are timed by each message's ANONLEAK_A_NOW (CLOCK_BOOTTIME).
  */
-#ifndef ANONLEAK_WATCH_H
-#define ANONLEAK_WATCH_H
+#ifndef ANONLEAK_CORE_WATCH_H
+#define ANONLEAK_CORE_WATCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "core/model.h"
-#include "core/report.h"	/* symbolize_fn */
+#include "proto/request.h"
+#include "proto/sites.h"
 
 struct growth_sample {
 	uint64_t t;		/* CLOCK_BOOTTIME ns */
@@ -63,6 +63,8 @@ void watch_release(struct watch *w);
 int watch_collect(struct watch *w, struct site_msg *m);
 /* Forget the sample being collected (the dump starts over). */
 void watch_discard(struct watch *w);
+/* A sink (proto/request.h) for query_sites(): watch_collect(), watch_discard(). */
+struct sink watch_sink(struct watch *w);
 
 /*
  * Make the collected messages one sample: sites missing from it are
@@ -78,21 +80,5 @@ int watch_commit(struct watch *w, symbolize_fn fn, void *ctx);
  * if there are no sites or no memory.
  */
 const struct watch_site **watch_ranked(const struct watch *w);
-
-/* How a snapshot is printed (watch_print.c). */
-struct watch_view {
-	uint64_t interval;		/* ns between samples */
-	size_t max_rows;		/* text: at most this many sites; 0: all */
-	bool json;
-};
-
-/*
- * Text: a header line, then a table of the growing sites (PID, COMM,
- * SITE, LIVE, GROWTH/MIN, ONLY-GROWS, TOP FRAME), or a line saying none
- * grows. JSON: one object on one line, the report's "processes" and
- * "sites" with every site, the processes in the order of their best site
- * (growing first, by rate), with growth_bytes_per_min once it is known.
- */
-void watch_print(FILE *f, const struct watch *w, const struct watch_view *v);
 
 #endif

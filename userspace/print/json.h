@@ -3,8 +3,8 @@
  * A minimal streaming JSON writer: it tracks nesting and commas so the
  * printers only say what to emit. Output is compact (no blanks).
  */
-#ifndef ANONLEAK_JSON_H
-#define ANONLEAK_JSON_H
+#ifndef ANONLEAK_PRINT_JSON_H
+#define ANONLEAK_PRINT_JSON_H
 
 #include <stdbool.h>
 #include <stdint.h>

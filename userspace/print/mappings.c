@@ -5,13 +5,12 @@
  * Ages are ANONLEAK_A_NOW minus each range's birth.
  */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "print/format.h"
 #include "print/json.h"
 #include "print/mappings.h"
-#include "core/util.h"
 
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT	26
@@ -129,19 +128,6 @@ const char *mapping_prot_str(uint32_t prot, char buf[4])
 	return buf;
 }
 
-static int cmp_mapping(const void *pa, const void *pb)
-{
-	const struct mapping_info *a = pa, *b = pb;
-
-	return a->start < b->start ? -1 : a->start > b->start;
-}
-
-void mappings_sort(struct mapping_list *m)
-{
-	if (m->nr > 1)
-		qsort(m->maps, m->nr, sizeof(*m->maps), cmp_mapping);
-}
-
 static uint64_t total_bytes(const struct mapping_list *m)
 {
 	uint64_t sum = 0;
@@ -151,7 +137,7 @@ static uint64_t total_bytes(const struct mapping_list *m)
 	return sum;
 }
 
-void mappings_print_text(FILE *f, const struct mapping_list *m)
+static void print_text(FILE *f, const struct mapping_list *m)
 {
 	char size[FMT_BUF_LEN], age[FMT_BUF_LEN], prot[4];
 	uint64_t bytes = total_bytes(m);
@@ -177,7 +163,7 @@ void mappings_print_text(FILE *f, const struct mapping_list *m)
 		m->pid, m->nr, m->nr == 1 ? "mapping" : "mappings", fmt_size(size, bytes), bytes);
 }
 
-void mappings_print_json(FILE *f, const struct mapping_list *m)
+static void print_json(FILE *f, const struct mapping_list *m)
 {
 	struct map_names names;
 	struct json j;
@@ -211,4 +197,9 @@ void mappings_print_json(FILE *f, const struct mapping_list *m)
 	json_u64(&j, "count", m->nr);
 	json_u64(&j, "bytes", total_bytes(m));
 	json_object_end(&j);
+}
+
+void mappings_print(FILE *f, const struct mapping_list *m, bool json)
+{
+	(json ? print_json : print_text)(f, m);
 }

@@ -4,35 +4,11 @@
  * never the local clock, so the output depends on the data alone.
  */
 #include <inttypes.h>
-#include <stdlib.h>
 #include <linux/anonleak.h>
 
+#include "print/format.h"
 #include "print/json.h"
 #include "print/procs.h"
-#include "core/util.h"
-
-static int cmp_u64(uint64_t a, uint64_t b)
-{
-	return a < b ? -1 : a > b;
-}
-
-static int cmp_proc_info(const void *pa, const void *pb)
-{
-	const struct proc_info *a = pa, *b = pb;
-	int c = cmp_u64(b->live_bytes, a->live_bytes);
-
-	if (!c)
-		c = cmp_u64(a->pid, b->pid);
-	if (!c)
-		c = cmp_u64(a->proc_id, b->proc_id);
-	return c;
-}
-
-void procs_sort(struct proc_list *l)
-{
-	if (l->nr > 1)
-		qsort(l->procs, l->nr, sizeof(*l->procs), cmp_proc_info);
-}
 
 static const char *state_str(uint8_t state, char buf[8])
 {
@@ -44,7 +20,7 @@ static const char *state_str(uint8_t state, char buf[8])
 	return buf;
 }
 
-void procs_print_text(FILE *f, const struct proc_list *l)
+static void print_text(FILE *f, const struct proc_list *l)
 {
 	uint64_t count = 0, bytes = 0;
 	char size[FMT_BUF_LEN];
@@ -75,7 +51,7 @@ void procs_print_text(FILE *f, const struct proc_list *l)
 		count, count == 1 ? "mapping" : "mappings", fmt_size(size, bytes), bytes);
 }
 
-void procs_print_json(FILE *f, const struct proc_list *l)
+static void print_json(FILE *f, const struct proc_list *l)
 {
 	uint64_t count = 0, bytes = 0;
 	struct json j;
@@ -107,4 +83,9 @@ void procs_print_json(FILE *f, const struct proc_list *l)
 	json_u64(&j, "live_count", count);
 	json_u64(&j, "live_bytes", bytes);
 	json_object_end(&j);
+}
+
+void procs_print(FILE *f, const struct proc_list *l, bool json)
+{
+	(json ? print_json : print_text)(f, l);
 }

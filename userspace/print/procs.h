@@ -1,18 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The process listing (ANONLEAK_CMD_GET_PROCS): order and printers. */
-#ifndef ANONLEAK_PROCS_H
-#define ANONLEAK_PROCS_H
+/* Printers of the process records (ANONLEAK_CMD_GET_PROCS). */
+#ifndef ANONLEAK_PRINT_PROCS_H
+#define ANONLEAK_PRINT_PROCS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
-#include "core/model.h"
+#include "proto/procs.h"
 
-/* Largest live bytes first, then pid, then proc id. */
-void procs_sort(struct proc_list *l);
-
-/* A table, one process record a line, and a summary line. */
-void procs_print_text(FILE *f, const struct proc_list *l);
-/* {"processes":[...],"live_count":N,"live_bytes":N} */
-void procs_print_json(FILE *f, const struct proc_list *l);
+/*
+ * A table, one process record a line, and a summary line; or (json)
+ * {"processes":[...],"live_count":N,"live_bytes":N}.
+ */
+void procs_print(FILE *f, const struct proc_list *l, bool json);
 
 #endif

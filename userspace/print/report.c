@@ -1,26 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * Text and JSON printers for the leak report. Both walk the report in
- * its sorted order; ages are each message's ANONLEAK_A_NOW minus a
- * timestamp, never the local clock, so output depends on the data alone.
- */
+/* Both printers walk the report in its sorted order. */
 #define _GNU_SOURCE	/* asprintf */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "print/format.h"
 #include "print/json.h"
-#include "core/report.h"
-#include "core/util.h"
+#include "print/report.h"
+#include "proto/procs.h"
 
 static uint64_t age(const struct site_info *s, uint64_t t)
 {
-	return s->now > t ? s->now - t : 0;
-}
-
-static const char *plural(uint64_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
+	return age_ns(s->now, t);
 }
 
 static void print_bytes(FILE *f, const char *key, uint64_t bytes)
@@ -102,7 +94,7 @@ static void print_site(FILE *f, const struct report_proc *p, const struct site_i
 	fputc('\n', f);
 }
 
-void report_print_text(FILE *f, const struct report *r, bool all)
+static void print_text(FILE *f, const struct report *r, bool all)
 {
 	size_t hidden = 0;
 	char buf[FMT_BUF_LEN];
@@ -181,23 +173,31 @@ static void json_site(struct json *j, const struct site_info *s)
 	json_object_end(j);
 }
 
+void report_json_proc(struct json *j, uint32_t pid, const char *comm, uint64_t proc_id,
+		      const uint32_t *uid, uint8_t state)
+{
+	const char *name = proc_state_name(state);
+
+	json_u64(j, "pid", pid);
+	json_string(j, "comm", comm);
+	json_u64(j, "proc_id", proc_id);
+	if (uid)
+		json_u64(j, "uid", *uid);
+	json_string(j, "state", name ? name : "unknown");
+}
+
 void report_json_members(struct json *j, const struct report *r)
 {
 	json_array_begin(j, "processes");
 	for (size_t i = 0; i < r->nr_procs; i++) {
 		const struct report_proc *p = &r->procs[i];
-		const char *state = proc_state_name(p->state);
 
 		json_object_begin(j, NULL);
-		json_u64(j, "pid", p->pid);
-		json_string(j, "comm", p->comm);
-		json_u64(j, "proc_id", p->proc_id);
-		if (p->has_uid)
-			json_u64(j, "uid", p->uid);
-		json_string(j, "state", state ? state : "unknown");
+		report_json_proc(j, p->pid, p->comm, p->proc_id, p->has_uid ? &p->uid : NULL,
+				 p->state);
 		if (p->has_exit_time)
 			json_u64(j, "exit_age_ms",
-				 (p->now > p->exit_time ? p->now - p->exit_time : 0) / NSEC_PER_MSEC);
+				 age_ns(p->now, p->exit_time) / NSEC_PER_MSEC);
 		json_u64(j, "live_count", p->live_count);
 		json_u64(j, "live_bytes", p->live_bytes);
 		json_array_begin(j, "sites");
@@ -211,7 +211,7 @@ void report_json_members(struct json *j, const struct report *r)
 	json_u64(j, "live_bytes", r->live_bytes);
 }
 
-void report_print_json(FILE *f, const struct report *r)
+static void print_json(FILE *f, const struct report *r)
 {
 	struct json j;
 
@@ -219,4 +219,12 @@ void report_print_json(FILE *f, const struct report *r)
 	json_object_begin(&j, NULL);
 	report_json_members(&j, r);
 	json_object_end(&j);
+}
+
+void report_print(FILE *f, const struct report *r, bool json, bool all)
+{
+	if (json)
+		print_json(f, r);
+	else
+		print_text(f, r, all);
 }

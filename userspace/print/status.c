@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
 
+#include "print/format.h"
 #include "print/json.h"
 #include "print/status.h"
-#include "core/util.h"
 
 /* mappings * bytes each + sites * bytes each, saturating. */
 static uint64_t tracking_bytes(const struct module_stats *st)
@@ -17,7 +17,7 @@ static uint64_t tracking_bytes(const struct module_stats *st)
 	return a;
 }
 
-void status_print_text(FILE *f, const struct module_stats *st, uint32_t version)
+static void print_text(FILE *f, const struct module_stats *st, uint32_t version)
 {
 	char b1[FMT_BUF_LEN];
 
@@ -56,7 +56,7 @@ void status_print_text(FILE *f, const struct module_stats *st, uint32_t version)
 	fputs(st->nr_probes ? "\n" : "(none)\n", f);
 }
 
-void status_print_json(FILE *f, const struct module_stats *st, uint32_t version)
+static void print_json(FILE *f, const struct module_stats *st, uint32_t version)
 {
 	struct json j;
 
@@ -93,4 +93,9 @@ void status_print_json(FILE *f, const struct module_stats *st, uint32_t version)
 		json_string(&j, NULL, st->probes[i]);
 	json_array_end(&j);
 	json_object_end(&j);
+}
+
+void status_print(FILE *f, const struct module_stats *st, uint32_t version, bool json)
+{
+	(json ? print_json : print_text)(f, st, version);
 }

@@ -2,9 +2,10 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "print/format.h"
 #include "print/json.h"
-#include "core/util.h"
-#include "core/watch.h"
+#include "print/report.h"
+#include "print/watch.h"
 
 static bool growing(const struct watch_site *s)
 {
@@ -151,7 +152,6 @@ static void print_json(FILE *f, const struct watch *w, const struct watch_site *
 	json_array_begin(&j, "processes");
 	for (size_t i = 0, end; i < w->nr; i = end) {
 		const struct watch_site *s = g[i].s;
-		const char *state = proc_state_name(s->state);
 		uint64_t pcount = 0, pbytes = 0;
 
 		for (end = i; end < w->nr && g[end].group == g[i].group; end++) {
@@ -159,12 +159,8 @@ static void print_json(FILE *f, const struct watch *w, const struct watch_site *
 			pbytes += g[end].s->live_bytes;
 		}
 		json_object_begin(&j, NULL);
-		json_u64(&j, "pid", s->pid);
-		json_string(&j, "comm", s->comm);
-		json_u64(&j, "proc_id", s->proc_id);
-		if (s->has_uid)
-			json_u64(&j, "uid", s->uid);
-		json_string(&j, "state", state ? state : "unknown");
+		report_json_proc(&j, s->pid, s->comm, s->proc_id, s->has_uid ? &s->uid : NULL,
+				 s->state);
 		json_u64(&j, "live_count", pcount);
 		json_u64(&j, "live_bytes", pbytes);
 		json_array_begin(&j, "sites");

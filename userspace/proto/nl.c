@@ -17,7 +17,7 @@
 
 #include "proto/nl.h"
 #include "proto/nl_priv.h"
-#include "proto/parse.h"
+#include "proto/attr.h"
 
 /* Result of one receive buffer: keep reading, or the run is over. */
 enum { RUN_MORE = 1, RUN_DONE = 0 };

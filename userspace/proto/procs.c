@@ -1,18 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * GET_PROCS messages: proc_msg_cb -> proc_cb. Required: everything the
- * UAPI header lists without a condition, except ANONLEAK_A_COMM (absent:
- * ""); ANONLEAK_A_EXIT_TIME is optional (exited records only).
- */
+/* A process message: message (proc_msg_fields, COMM) -> ANONLEAK_A_PROC. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
 #include <linux/anonleak.h>
 
-#include "proto/attr.h"
-#include "core/util.h"
+#include "proto/procs.h"
+#include "proto/request.h"
+
+void proc_info_release(struct proc_info *p)
+{
+	free(p->comm);
+	memset(p, 0, sizeof(*p));
+}
+
+void proc_list_release(struct proc_list *l)
+{
+	for (size_t i = 0; i < l->nr; i++)
+		proc_info_release(&l->procs[i]);
+	free(l->procs);
+	memset(l, 0, sizeof(*l));
+}
+
+int proc_list_add(struct proc_list *l, struct proc_info *p)
+{
+	if (array_grow((void **)&l->procs, &l->cap, l->nr, sizeof(*p)) < 0) {
+		proc_info_release(p);
+		return -ENOMEM;
+	}
+	l->procs[l->nr++] = *p;
+	memset(p, 0, sizeof(*p));
+	return 0;
+}
+
+const char *proc_state_name(uint8_t state)
+{
+	switch (state) {
+	case ANONLEAK_PROC_RUNNING:
+		return "running";
+	case ANONLEAK_PROC_EXITED:
+		return "exited";
+	}
+	return NULL;
+}
 
 static const struct field proc_fields[] = {
 	FIELD(ANONLEAK_PROC_A_LIVE_COUNT, 64, false, struct proc_info, live_count),
@@ -30,37 +61,16 @@ static const struct field proc_msg_fields[] = {
 	FIELD(ANONLEAK_A_EXIT_TIME, 64, true, struct proc_info, exit_time),
 };
 
-struct proc_ctx {
-	struct pstate *ps;
-	struct proc_info *p;
-	uint64_t seen;
-};
-
-static int proc_cb(const struct nlattr *a, void *data)
+static int msg_other(struct level *lv, const struct nlattr *a)
 {
-	struct proc_ctx *c = data;
+	struct proc_info *p = lv->obj;
+	struct level proc = LEVEL(lv->ps, proc_fields, p, NULL);
 
-	return put_field(proc_fields, ARRAY_SIZE(proc_fields), a, c->p, &c->seen, c->ps) < 0 ?
-	       MNL_CB_ERROR : MNL_CB_OK;
-}
-
-static int proc_msg_cb(const struct nlattr *a, void *data)
-{
-	struct proc_ctx *c = data;
-	struct proc_ctx pc = { .ps = c->ps, .p = c->p };
-	int ret;
-
-	ret = put_field(proc_msg_fields, ARRAY_SIZE(proc_msg_fields), a, c->p, &c->seen, c->ps);
-	if (ret)
-		return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 	switch (mnl_attr_get_type(a)) {
 	case ANONLEAK_A_COMM:
-		return parse_str(c->ps, a, "ANONLEAK_A_COMM", &c->p->comm);
+		return parse_str(lv->ps, a, "ANONLEAK_A_COMM", &p->comm);
 	case ANONLEAK_A_PROC:
-		if (parse_check_nest(c->ps, a, "ANONLEAK_A_PROC", &c->seen) < 0 ||
-		    parse_nest(a, proc_cb, &pc, c->ps, "ANONLEAK_A_PROC") < 0)
-			return MNL_CB_ERROR;
-		return check_required(proc_fields, ARRAY_SIZE(proc_fields), pc.seen, c->ps);
+		return parse_level(lv, a, "ANONLEAK_A_PROC", &proc);
 	}
 	return MNL_CB_OK;
 }
@@ -68,30 +78,31 @@ static int proc_msg_cb(const struct nlattr *a, void *data)
 int parse_proc_msg(const struct nlmsghdr *nlh, struct proc_info *p, struct parse_err *err)
 {
 	struct pstate ps = { .err = err };
-	struct proc_ctx c = { .ps = &ps, .p = p };
+	struct level top = LEVEL(&ps, proc_msg_fields, p, msg_other);
 
 	memset(p, 0, sizeof(*p));
-	err->msg[0] = '\0';
-	if (check_msg(nlh, &ps) < 0)
-		goto out;
-	if (mnl_attr_parse(nlh, GENL_HDRLEN, proc_msg_cb, &c) < 0) {
-		parse_fail(&ps, -EPROTO, "bad process message");
-		goto out;
-	}
-	if (check_required(proc_msg_fields, ARRAY_SIZE(proc_msg_fields), c.seen, &ps) < 0)
-		goto out;
-	if (!(c.seen & (1ULL << ANONLEAK_A_PROC))) {
-		parse_fail(&ps, -EPROTO, "ANONLEAK_A_PROC missing");
-		goto out;
-	}
-	p->has_exit_time = c.seen & (1ULL << ANONLEAK_A_EXIT_TIME);
-	if (!p->comm) {
-		p->comm = strdup("");
-		if (!p->comm)
-			parse_fail(&ps, -ENOMEM, "out of memory");
-	}
-out:
+	if (!parse_msg(nlh, &top, "process", NEST(ANONLEAK_A_PROC)) &&
+	    !parse_str_default(&ps, &p->comm))
+		p->has_exit_time = top.seen & BIT64(ANONLEAK_A_EXIT_TIME);
 	if (ps.ret)
 		proc_info_release(p);
 	return ps.ret;
+}
+
+DEFINE_PARSE_FN(parse_item, parse_proc_msg)
+DEFINE_ADD_FN(list_add, proc_list_add)
+DEFINE_RELEASE_FN(list_reset, proc_list_release)
+
+int query_procs(struct nl *nl, pid_t pid, struct proc_list *l, struct parse_err *perr,
+		bool *inconsistent)
+{
+	const struct sink sink = { .add = list_add, .reset = list_reset, .ctx = l };
+	struct nl_req req;
+	struct nlmsghdr *nlh = nl_request(nl, &req, ANONLEAK_CMD_GET_PROCS, 0);
+	struct proc_info p;
+
+	proc_list_release(l);
+	if (pid)
+		mnl_attr_put_u32(nlh, ANONLEAK_A_PID, pid);
+	return request_dump(nl, nlh, parse_item, &p, &sink, perr, inconsistent);
 }

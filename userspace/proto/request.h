@@ -1,56 +1,80 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The anonleak requests, one function each: build the request, run it,
- * parse the replies into model.h structs. Return 0 or -errno; -EPROTO
- * with a reason in perr->msg, other kernel errors with the extack
- * message in nl_error_msg(). Dumps retried after NLM_F_DUMP_INTR set
- * *inconsistent if the last try was still inconsistent.
+ * Requests to the module, above the socket of nl.h: a doit answered by
+ * exactly one message, a doit answered by an ACK, and a dump whose
+ * messages are parsed and handed on one by one. The message files
+ * (stats.h, sites.h, procs.h, mappings.h, config.h) build their requests
+ * on these. Functions return 0 or -errno: -EPROTO with a reason in
+ * perr->msg, other kernel errors with the extack message in
+ * nl_error_msg().
  */
-#ifndef ANONLEAK_QUERY_H
-#define ANONLEAK_QUERY_H
+#ifndef ANONLEAK_PROTO_REQUEST_H
+#define ANONLEAK_PROTO_REQUEST_H
 
 #include <stdbool.h>
-#include <stdint.h>
+#include <stddef.h>
 #include <sys/types.h>
 
-#include "core/config.h"
-#include "core/model.h"
+#include "proto/attr.h"
 #include "proto/nl.h"
-#include "proto/parse.h"
 
-/* GET_SITES request filters; zero values mean "not sent". */
-struct site_query {
-	pid_t pid;
-	uint64_t min_bytes;		/* ANONLEAK_A_MIN_BYTES, if has_min_bytes */
-	uint64_t min_age;		/* ANONLEAK_A_MIN_AGE (ns), if has_min_age */
-	bool has_min_bytes, has_min_age;
-};
+/* A message parser (parse_*_msg()): 0, or -errno with err set and *obj released. */
+typedef int (*msg_parse_fn)(const struct nlmsghdr *nlh, void *obj, struct parse_err *err);
 
-/* Where the site messages of a dump go; add takes ownership of m. */
-struct site_sink {
-	int (*add)(void *ctx, struct site_msg *m);
+/* Where the parsed messages of a dump go; add takes ownership of item. */
+struct sink {
+	int (*add)(void *ctx, void *item);
 	void (*reset)(void *ctx);	/* the dump starts over */
 	void *ctx;
 };
 
-/* Add q's attributes to a GET_SITES request. */
-void site_query_put(struct nlmsghdr *nlh, const struct site_query *q);
-
-int query_sites(struct nl *nl, const struct site_query *q, const struct site_sink *sink,
-		struct parse_err *perr, bool *inconsistent);
-/* GET_PROCS, all records or those of pid; l is reset first. */
-int query_procs(struct nl *nl, pid_t pid, struct proc_list *l, struct parse_err *perr,
-		bool *inconsistent);
-/* GET_MAPPINGS of pid, every batch appended into m. */
-int query_mappings(struct nl *nl, pid_t pid, struct mapping_list *m, struct parse_err *perr,
-		   bool *inconsistent);
-int query_get_config(struct nl *nl, struct module_config *cfg, struct parse_err *perr);
 /*
- * SET_CONFIG. On a kernel error that blames one setting
- * (NLMSGERR_ATTR_OFFS), *bad_key gets it, else -1.
+ * Run the dump req. Each message is parsed into item (room for one) and
+ * passed to sink->add. A dump retried after NLM_F_DUMP_INTR (nl_dump())
+ * sets *inconsistent if the last try was still inconsistent.
  */
-int query_set_config(struct nl *nl, const struct module_config *cfg, int *bad_key);
-/* CLEAR; pid 0: every record. */
+int request_dump(struct nl *nl, struct nlmsghdr *req, msg_parse_fn parse, void *item,
+		 const struct sink *sink, struct parse_err *perr, bool *inconsistent);
+
+/* A message type that answers a doit with one message. */
+struct reply_type {
+	const char *name;		/* "stats": errors say "no stats reply" */
+	msg_parse_fn parse;
+	void (*release)(void *obj);
+	size_t size;			/* of *obj */
+};
+
+/* Run the doit req, whose answer must be one message of type t, into obj. */
+int request_one(struct nl *nl, struct nlmsghdr *req, const struct reply_type *t, void *obj,
+		struct parse_err *perr);
+
+/* Run the doit req, which is answered with an ACK only. */
+int request_ack(struct nl *nl, struct nlmsghdr *req);
+
+/*
+ * The void * wrappers of typed functions that request_dump(), request_one()
+ * and struct sink call, each defined static in a message file:
+ *   DEFINE_PARSE_FN(fn, parse_proc_msg)   int fn(nlh, void *obj, err)
+ *   DEFINE_RELEASE_FN(fn, proc_list_release)   void fn(void *obj)
+ *   DEFINE_ADD_FN(fn, proc_list_add)   int fn(void *ctx, void *item)
+ */
+#define DEFINE_PARSE_FN(fn, parse)					\
+	static int fn(const struct nlmsghdr *nlh, void *obj, struct parse_err *err) \
+	{								\
+		return parse(nlh, obj, err);				\
+	}
+#define DEFINE_RELEASE_FN(fn, release)					\
+	static void fn(void *obj)					\
+	{								\
+		release(obj);						\
+	}
+#define DEFINE_ADD_FN(fn, add)						\
+	static int fn(void *ctx, void *item)				\
+	{								\
+		return add(ctx, item);					\
+	}
+
+/* ANONLEAK_CMD_CLEAR; pid 0: every record. */
 int query_clear(struct nl *nl, pid_t pid);
 
 #endif

@@ -1,117 +1,95 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One mnl_attr_parse callback per nesting level:
+ * A site message, level by level (struct level, attr.h):
  *
- *   site message: msg_cb -> site_cb -> frames_cb -> frame_cb
- *   stats reply:  stats_msg_cb -> stats_cb -> probes_cb
- *
- * (GET_PROCS, GET_MAPPINGS and the config reply are in parse_proc.c,
- * parse_mapping.c and parse_config.c.)
- *
- * Fixed-width counters are described by field tables (type, width,
- * struct offset) so that a level's callback is a lookup plus the few
- * attributes that need code. Which attributes are required: everything
- * the UAPI header lists without a condition, except ANONLEAK_A_COMM,
- * ANONLEAK_SITE_A_FRAMES and ANONLEAK_STATS_A_PROBES, whose absence
- * just means "nothing to show"; in a frame only ANONLEAK_FRAME_A_ADDR;
- * and ANONLEAK_A_UID and ANONLEAK_STATS_A_FILTERED, which site messages
- * and the stats reply only gained later.
+ *   message (msg_fields, COMM) -> ANONLEAK_A_SITE (site_fields)
+ *     -> ANONLEAK_SITE_A_FRAMES (a list of type-0 nests)
+ *       -> a frame (frame_fields, OBJECT, BUILD_ID)
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
 #include <linux/anonleak.h>
 
-#include "proto/attr.h"
-#include "core/util.h"
+#include "proto/sites.h"
 
 /* A build-id longer than this is not a GNU build-id (those are <= 20). */
 #define MAX_BUILD_ID_LEN 64
 
-/* ---- GET_SITES: frame, frames list, site, message ---- */
-
-struct frame_ctx {
-	struct pstate *ps;
-	struct frame_info *f;
-	uint64_t seen;
-};
-
-static int frame_cb(const struct nlattr *a, void *data)
+void frame_release(struct frame_info *f)
 {
-	struct frame_ctx *c = data;
-	struct frame_info *f = c->f;
-	uint16_t type = mnl_attr_get_type(a);
-	void *id;
-
-	switch (type) {
-	case ANONLEAK_FRAME_A_ADDR:
-		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-			return parse_fail(c->ps, -EPROTO, "ANONLEAK_FRAME_A_ADDR has length %u",
-				    (unsigned int)mnl_attr_get_payload_len(a));
-		f->addr = mnl_attr_get_u64(a);
-		break;
-	case ANONLEAK_FRAME_A_OFFSET:
-		if (mnl_attr_validate(a, MNL_TYPE_U64) < 0)
-			return parse_fail(c->ps, -EPROTO, "ANONLEAK_FRAME_A_OFFSET has length %u",
-				    (unsigned int)mnl_attr_get_payload_len(a));
-		f->offset = mnl_attr_get_u64(a);
-		f->has_offset = true;
-		break;
-	case ANONLEAK_FRAME_A_OBJECT:
-		if (parse_str(c->ps, a, "ANONLEAK_FRAME_A_OBJECT", &f->object) < 0)
-			return MNL_CB_ERROR;
-		break;
-	case ANONLEAK_FRAME_A_BUILD_ID:
-		if (mnl_attr_validate(a, MNL_TYPE_BINARY) < 0 ||
-		    mnl_attr_get_payload_len(a) == 0 ||
-		    mnl_attr_get_payload_len(a) > MAX_BUILD_ID_LEN)
-			return parse_fail(c->ps, -EPROTO, "ANONLEAK_FRAME_A_BUILD_ID has length %u",
-				    (unsigned int)mnl_attr_get_payload_len(a));
-		id = malloc(mnl_attr_get_payload_len(a));
-		if (!id)
-			return parse_fail(c->ps, -ENOMEM, "out of memory");
-		memcpy(id, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
-		free(f->build_id);
-		f->build_id = id;
-		f->build_id_len = mnl_attr_get_payload_len(a);
-		break;
-	default:
-		return MNL_CB_OK;	/* PAD and anything newer */
-	}
-	c->seen |= 1ULL << type;
-	return MNL_CB_OK;
+	free(f->object);
+	free(f->build_id);
+	free(f->symbol);
+	free(f->source_file);
+	memset(f, 0, sizeof(*f));
 }
 
-struct frames_ctx {
-	struct pstate *ps;
-	struct site_info *site;
+void site_release(struct site_info *s)
+{
+	for (size_t i = 0; i < s->nr_frames; i++)
+		frame_release(&s->frames[i]);
+	free(s->frames);
+	memset(s, 0, sizeof(*s));
+}
+
+void site_msg_release(struct site_msg *m)
+{
+	free(m->comm);
+	site_release(&m->site);
+	memset(m, 0, sizeof(*m));
+}
+
+static const struct field frame_fields[] = {
+	FIELD(ANONLEAK_FRAME_A_ADDR, 64, false, struct frame_info, addr),
+	FIELD(ANONLEAK_FRAME_A_OFFSET, 64, true, struct frame_info, offset),
 };
 
-static int frames_cb(const struct nlattr *a, void *data)
+static int frame_other(struct level *lv, const struct nlattr *a)
 {
-	struct frames_ctx *c = data;
-	struct site_info *s = c->site;
-	struct frame_ctx fc = { .ps = c->ps };
-	struct frame_info *frames;
+	struct frame_info *f = lv->obj;
+	size_t len = mnl_attr_get_payload_len(a);
+	void *id;
+
+	switch (mnl_attr_get_type(a)) {
+	case ANONLEAK_FRAME_A_OBJECT:
+		return parse_str(lv->ps, a, "ANONLEAK_FRAME_A_OBJECT", &f->object);
+	case ANONLEAK_FRAME_A_BUILD_ID:
+		if (mnl_attr_validate(a, MNL_TYPE_BINARY) < 0 || !len || len > MAX_BUILD_ID_LEN)
+			return parse_fail(lv->ps, -EPROTO, "ANONLEAK_FRAME_A_BUILD_ID has length %u",
+					  (unsigned int)len);
+		id = malloc(len);
+		if (!id)
+			return parse_fail(lv->ps, -ENOMEM, "out of memory");
+		memcpy(id, mnl_attr_get_payload(a), len);
+		free(f->build_id);
+		f->build_id = id;
+		f->build_id_len = len;
+		break;
+	}
+	return MNL_CB_OK;	/* PAD and anything newer are skipped */
+}
+
+static int frames_other(struct level *lv, const struct nlattr *a)
+{
+	struct site_info *s = lv->obj;
+	struct frame_info *f;
+	struct level fl;
 
 	if (mnl_attr_get_type(a) != 0)
 		return MNL_CB_OK;	/* the list only holds type 0 */
-	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-		return parse_fail(c->ps, -EPROTO, "frame %zu is not a nest", s->nr_frames);
-	frames = realloc(s->frames, (s->nr_frames + 1) * sizeof(*frames));
-	if (!frames)
-		return parse_fail(c->ps, -ENOMEM, "out of memory");
-	s->frames = frames;
-	fc.f = &frames[s->nr_frames++];
-	memset(fc.f, 0, sizeof(*fc.f));
-	if (parse_nest(a, frame_cb, &fc, c->ps, "a frame") < 0)
+	f = parse_list_add(lv->ps, a, (void **)&s->frames, &s->cap_frames, &s->nr_frames,
+			   sizeof(*f), "frame");
+	if (!f)
 		return MNL_CB_ERROR;
-	if (!(fc.seen & (1ULL << ANONLEAK_FRAME_A_ADDR)))
-		return parse_fail(c->ps, -EPROTO, "frame %zu: ANONLEAK_FRAME_A_ADDR missing",
-			    s->nr_frames - 1);
+	fl = LEVEL(lv->ps, frame_fields, f, frame_other);
+	if (parse_nest(a, level_cb, &fl, lv->ps, "a frame") < 0)
+		return MNL_CB_ERROR;
+	if (!(fl.seen & BIT64(ANONLEAK_FRAME_A_ADDR)))
+		return parse_fail(lv->ps, -EPROTO, "frame %zu: ANONLEAK_FRAME_A_ADDR missing",
+				  s->nr_frames - 1);
+	f->has_offset = fl.seen & BIT64(ANONLEAK_FRAME_A_OFFSET);
 	return MNL_CB_OK;
 }
 
@@ -129,26 +107,13 @@ static const struct field site_fields[] = {
 	FIELD(ANONLEAK_SITE_A_OLDEST, 64, true, struct site_info, oldest),
 };
 
-struct site_ctx {
-	struct pstate *ps;
-	struct site_info *site;
-	uint64_t seen;
-};
-
-static int site_cb(const struct nlattr *a, void *data)
+static int site_other(struct level *lv, const struct nlattr *a)
 {
-	struct site_ctx *c = data;
-	struct frames_ctx fc = { .ps = c->ps, .site = c->site };
-	int ret;
+	struct level frames = LEVEL_OF(lv->ps, lv->obj, frames_other);
 
-	ret = put_field(site_fields, ARRAY_SIZE(site_fields), a, c->site, &c->seen, c->ps);
-	if (ret)
-		return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 	if (mnl_attr_get_type(a) != ANONLEAK_SITE_A_FRAMES)
 		return MNL_CB_OK;
-	if (parse_check_nest(c->ps, a, "ANONLEAK_SITE_A_FRAMES", &c->seen) < 0)
-		return MNL_CB_ERROR;
-	return parse_nest(a, frames_cb, &fc, c->ps, "ANONLEAK_SITE_A_FRAMES");
+	return parse_level(lv, a, "ANONLEAK_SITE_A_FRAMES", &frames);
 }
 
 static const struct field msg_fields[] = {
@@ -161,31 +126,18 @@ static const struct field msg_fields[] = {
 	FIELD(ANONLEAK_A_EXIT_TIME, 64, true, struct site_msg, exit_time),
 };
 
-struct msg_ctx {
-	struct pstate *ps;
-	struct site_msg *m;
-	uint64_t seen;
-};
-
-static int msg_cb(const struct nlattr *a, void *data)
+static int msg_other(struct level *lv, const struct nlattr *a)
 {
-	struct msg_ctx *c = data;
-	struct site_msg *m = c->m;
-	struct site_ctx sc = { .ps = c->ps, .site = &m->site };
-	int ret;
+	struct site_msg *m = lv->obj;
+	struct level site = LEVEL(lv->ps, site_fields, &m->site, site_other);
 
-	ret = put_field(msg_fields, ARRAY_SIZE(msg_fields), a, m, &c->seen, c->ps);
-	if (ret)
-		return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 	switch (mnl_attr_get_type(a)) {
 	case ANONLEAK_A_COMM:
-		return parse_str(c->ps, a, "ANONLEAK_A_COMM", &m->comm);
+		return parse_str(lv->ps, a, "ANONLEAK_A_COMM", &m->comm);
 	case ANONLEAK_A_SITE:
-		if (parse_check_nest(c->ps, a, "ANONLEAK_A_SITE", &c->seen) < 0 ||
-		    parse_nest(a, site_cb, &sc, c->ps, "ANONLEAK_A_SITE") < 0 ||
-		    check_required(site_fields, ARRAY_SIZE(site_fields), sc.seen, c->ps) < 0)
+		if (parse_level(lv, a, "ANONLEAK_A_SITE", &site) < 0)
 			return MNL_CB_ERROR;
-		m->site.has_oldest = sc.seen & (1ULL << ANONLEAK_SITE_A_OLDEST);
+		m->site.has_oldest = site.seen & BIT64(ANONLEAK_SITE_A_OLDEST);
 		break;
 	}
 	return MNL_CB_OK;
@@ -194,149 +146,39 @@ static int msg_cb(const struct nlattr *a, void *data)
 int parse_site_msg(const struct nlmsghdr *nlh, struct site_msg *m, struct parse_err *err)
 {
 	struct pstate ps = { .err = err };
-	struct msg_ctx c = { .ps = &ps, .m = m };
+	struct level top = LEVEL(&ps, msg_fields, m, msg_other);
 
 	memset(m, 0, sizeof(*m));
-	err->msg[0] = '\0';
-	if (check_msg(nlh, &ps) < 0)
-		goto out;
-	if (mnl_attr_parse(nlh, GENL_HDRLEN, msg_cb, &c) < 0) {
-		parse_fail(&ps, -EPROTO, "bad site message");
-		goto out;
+	if (!parse_msg(nlh, &top, "site", NEST(ANONLEAK_A_SITE)) &&
+	    !parse_str_default(&ps, &m->comm)) {
+		m->has_uid = top.seen & BIT64(ANONLEAK_A_UID);
+		m->has_exit_time = top.seen & BIT64(ANONLEAK_A_EXIT_TIME);
+		m->site.now = m->now;
 	}
-	if (check_required(msg_fields, ARRAY_SIZE(msg_fields), c.seen, &ps) < 0)
-		goto out;
-	if (!(c.seen & (1ULL << ANONLEAK_A_SITE))) {
-		parse_fail(&ps, -EPROTO, "ANONLEAK_A_SITE missing");
-		goto out;
-	}
-	m->has_uid = c.seen & (1ULL << ANONLEAK_A_UID);
-	m->has_exit_time = c.seen & (1ULL << ANONLEAK_A_EXIT_TIME);
-	if (!m->comm) {
-		m->comm = strdup("");
-		if (!m->comm)
-			parse_fail(&ps, -ENOMEM, "out of memory");
-	}
-	m->site.now = m->now;
-out:
 	if (ps.ret)
 		site_msg_release(m);
 	return ps.ret;
 }
 
-/* ---- GET_STATS: probes list, stats nest, message ---- */
-
-struct stats_ctx {
-	struct pstate *ps;
-	struct module_stats *st;
-	uint64_t seen;
-};
-
-static int probes_cb(const struct nlattr *a, void *data)
+void site_query_put(struct nlmsghdr *nlh, const struct site_query *q)
 {
-	struct stats_ctx *c = data;
-	struct module_stats *st = c->st;
-	char **probes;
-
-	if (mnl_attr_get_type(a) != ANONLEAK_PROBE_A_NAME)
-		return MNL_CB_OK;
-	if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-		return parse_fail(c->ps, -EPROTO, "ANONLEAK_PROBE_A_NAME is not a string");
-	probes = realloc(st->probes, (st->nr_probes + 1) * sizeof(*probes));
-	if (!probes)
-		return parse_fail(c->ps, -ENOMEM, "out of memory");
-	st->probes = probes;
-	probes[st->nr_probes] = NULL;
-	if (parse_dup_str(c->ps, a, &probes[st->nr_probes]) < 0)
-		return MNL_CB_ERROR;
-	st->nr_probes++;
-	return MNL_CB_OK;
+	if (q->pid)
+		mnl_attr_put_u32(nlh, ANONLEAK_A_PID, q->pid);
+	if (q->has_min_bytes)
+		mnl_attr_put_u64(nlh, ANONLEAK_A_MIN_BYTES, q->min_bytes);
+	if (q->has_min_age)
+		mnl_attr_put_u64(nlh, ANONLEAK_A_MIN_AGE, q->min_age);
 }
 
-static const struct field stats_fields[] = {
-	FIELD(ANONLEAK_STATS_A_MAPS, 64, false, struct module_stats, maps),
-	FIELD(ANONLEAK_STATS_A_UNMAPS, 64, false, struct module_stats, unmaps),
-	FIELD(ANONLEAK_STATS_A_LIVE_COUNT, 64, false, struct module_stats, live_count),
-	FIELD(ANONLEAK_STATS_A_LIVE_BYTES, 64, false, struct module_stats, live_bytes),
-	FIELD(ANONLEAK_STATS_A_PROCS, 64, false, struct module_stats, procs),
-	FIELD(ANONLEAK_STATS_A_EXITED, 64, false, struct module_stats, exited),
-	FIELD(ANONLEAK_STATS_A_SITES, 64, false, struct module_stats, sites),
-	FIELD(ANONLEAK_STATS_A_DROPS, 64, false, struct module_stats, drops),
-	FIELD(ANONLEAK_STATS_A_DROPS_NOMEM, 64, false, struct module_stats, drops_nomem),
-	FIELD(ANONLEAK_STATS_A_DROPS_MAPPINGS, 64, false, struct module_stats, drops_mappings),
-	FIELD(ANONLEAK_STATS_A_DROPS_SITES, 64, false, struct module_stats, drops_sites),
-	FIELD(ANONLEAK_STATS_A_DROPS_PROCS, 64, false, struct module_stats, drops_procs),
-	FIELD(ANONLEAK_STATS_A_DROPS_EXITED, 64, false, struct module_stats, drops_exited),
-	FIELD(ANONLEAK_STATS_A_MISSED, 64, false, struct module_stats, missed),
-	FIELD(ANONLEAK_STATS_A_FILTERED, 64, true, struct module_stats, filtered),
-	FIELD(ANONLEAK_STATS_A_UNNAMED, 64, true, struct module_stats, unnamed),
-	FIELD(ANONLEAK_STATS_A_MAPPING_SIZE, 32, false, struct module_stats, mapping_size),
-	FIELD(ANONLEAK_STATS_A_SITE_SIZE, 32, false, struct module_stats, site_size),
-	FIELD(ANONLEAK_STATS_A_STACK_DEPTH, 32, false, struct module_stats, stack_depth),
-	FIELD(ANONLEAK_STATS_A_MAX_MAPPINGS, 64, false, struct module_stats, max_mappings),
-	FIELD(ANONLEAK_STATS_A_MAX_SITES, 64, false, struct module_stats, max_sites),
-	FIELD(ANONLEAK_STATS_A_MAX_PROCS, 64, false, struct module_stats, max_procs),
-	FIELD(ANONLEAK_STATS_A_MAX_EXITED, 64, false, struct module_stats, max_exited),
-};
+DEFINE_PARSE_FN(parse_item, parse_site_msg)
 
-static int stats_cb(const struct nlattr *a, void *data)
+int query_sites(struct nl *nl, const struct site_query *q, const struct sink *sink,
+		struct parse_err *perr, bool *inconsistent)
 {
-	struct stats_ctx *c = data;
-	int ret;
+	struct nl_req req;
+	struct nlmsghdr *nlh = nl_request(nl, &req, ANONLEAK_CMD_GET_SITES, 0);
+	struct site_msg m;
 
-	ret = put_field(stats_fields, ARRAY_SIZE(stats_fields), a, c->st, &c->seen, c->ps);
-	if (ret)
-		return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
-	if (mnl_attr_get_type(a) != ANONLEAK_STATS_A_PROBES)
-		return MNL_CB_OK;
-	if (c->seen & (1ULL << ANONLEAK_STATS_A_PROBES))
-		return parse_fail(c->ps, -EPROTO, "ANONLEAK_STATS_A_PROBES repeated");
-	c->seen |= 1ULL << ANONLEAK_STATS_A_PROBES;
-	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-		return parse_fail(c->ps, -EPROTO, "ANONLEAK_STATS_A_PROBES is not a nest");
-	return parse_nest(a, probes_cb, c, c->ps, "ANONLEAK_STATS_A_PROBES");
-}
-
-struct stats_msg_ctx {
-	struct pstate *ps;
-	struct module_stats *st;
-	bool seen;
-};
-
-static int stats_msg_cb(const struct nlattr *a, void *data)
-{
-	struct stats_msg_ctx *c = data;
-	struct stats_ctx sc = { .ps = c->ps, .st = c->st };
-
-	if (mnl_attr_get_type(a) != ANONLEAK_A_STATS)
-		return MNL_CB_OK;
-	if (c->seen)
-		return parse_fail(c->ps, -EPROTO, "ANONLEAK_A_STATS repeated");
-	c->seen = true;
-	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
-		return parse_fail(c->ps, -EPROTO, "ANONLEAK_A_STATS is not a nest");
-	if (parse_nest(a, stats_cb, &sc, c->ps, "ANONLEAK_A_STATS") < 0)
-		return MNL_CB_ERROR;
-	c->st->has_filtered = sc.seen & (1ULL << ANONLEAK_STATS_A_FILTERED);
-	c->st->has_unnamed = sc.seen & (1ULL << ANONLEAK_STATS_A_UNNAMED);
-	return check_required(stats_fields, ARRAY_SIZE(stats_fields), sc.seen, c->ps);
-}
-
-int parse_stats_msg(const struct nlmsghdr *nlh, struct module_stats *st, struct parse_err *err)
-{
-	struct pstate ps = { .err = err };
-	struct stats_msg_ctx c = { .ps = &ps, .st = st };
-
-	memset(st, 0, sizeof(*st));
-	err->msg[0] = '\0';
-	if (check_msg(nlh, &ps) < 0)
-		goto out;
-	if (mnl_attr_parse(nlh, GENL_HDRLEN, stats_msg_cb, &c) < 0)
-		parse_fail(&ps, -EPROTO, "bad stats message");
-	else if (!c.seen)
-		parse_fail(&ps, -EPROTO, "ANONLEAK_A_STATS missing");
-out:
-	if (ps.ret)
-		stats_release(st);
-	return ps.ret;
+	site_query_put(nlh, q);
+	return request_dump(nl, nlh, parse_item, &m, sink, perr, inconsistent);
 }

@@ -11,16 +11,10 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
+#include "capture.h"
 #include "core/config.h"
-#include "core/util.h"
-
-#define CAPTURE(out, call) do {						\
-	size_t __len;							\
-	FILE *f = open_memstream(&(out), &__len);			\
-	ASSERT_NE(NULL, f);						\
-	call;								\
-	fclose(f);							\
-} while (0)
+#include "print/config.h"
+#include "proto/util.h"
 
 TEST(every_key)
 {
@@ -173,14 +167,14 @@ TEST(print_text)
 	char *out = NULL;
 
 	full_config(&c, "a\"b");
-	CAPTURE(out, config_print_text(f, &c));
+	CAPTURE(out, config_print(f, &c, false));
 	EXPECT_STREQ("enabled=1\nstack_depth=8\nmin_size=4096\nfilter_pid=0\nfilter_uid=any\n"
 		     "filter_comm=a\\\"b\nmax_mappings=1048576\nmax_sites=65536\n"
 		     "max_procs=16384\nmax_exited=256\n", out);
 	free(out);
 	c.v[CFG_FILTER_UID] = 1000;
 	c.present &= ~(1U << CFG_MAX_SITES);
-	CAPTURE(out, config_print_text(f, &c));
+	CAPTURE(out, config_print(f, &c, false));
 	EXPECT_NE(NULL, strstr(out, "filter_uid=1000\n")) TH_LOG("%s", out);
 	EXPECT_EQ(NULL, strstr(out, "max_sites")) TH_LOG("%s", out);
 	free(out);
@@ -193,14 +187,14 @@ TEST(print_json)
 	char *out = NULL;
 
 	full_config(&c, "");
-	CAPTURE(out, config_print_json(f, &c));
+	CAPTURE(out, config_print(f, &c, true));
 	EXPECT_STREQ("{\"enabled\":true,\"stack_depth\":8,\"min_size\":4096,\"filter_pid\":0,"
 		     "\"filter_uid\":null,\"filter_comm\":\"\",\"max_mappings\":1048576,"
 		     "\"max_sites\":65536,\"max_procs\":16384,\"max_exited\":256}\n", out);
 	free(out);
 	c.v[CFG_ENABLED] = 0;
 	c.v[CFG_FILTER_UID] = 0;
-	CAPTURE(out, config_print_json(f, &c));
+	CAPTURE(out, config_print(f, &c, true));
 	EXPECT_NE(NULL, strstr(out, "{\"enabled\":false,")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"filter_uid\":0,")) TH_LOG("%s", out);
 	free(out);

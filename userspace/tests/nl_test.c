@@ -16,6 +16,8 @@
 #include "kselftest_harness.h"
 #include "proto/nl.h"
 #include "proto/nl_priv.h"
+#include "core/config.h"
+#include "proto/config.h"
 #include "proto/request.h"
 
 #define FAKE_FAMILY	0x42

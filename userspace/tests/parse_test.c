@@ -10,7 +10,8 @@
 
 #include "kselftest_harness.h"
 #include "msgbuild.h"
-#include "proto/parse.h"
+#include "proto/sites.h"
+#include "proto/stats.h"
 
 static _Alignas(struct nlmsghdr) char buf[MSG_BUF_SIZE];
 
@@ -384,7 +385,7 @@ TEST(stats_full_message)
 	ASSERT_EQ(2, st.nr_probes);
 	EXPECT_STREQ("do_mmap", st.probes[0]);
 	EXPECT_STREQ("__vm_munmap", st.probes[1]);
-	stats_release(&st);
+	module_stats_release(&st);
 }
 
 TEST(stats_bad_messages)
@@ -415,14 +416,14 @@ TEST(stats_bad_messages)
 	mu.omit = STATS_ATTR(ANONLEAK_STATS_A_PROBES);		/* optional */
 	EXPECT_EQ(0, parse_stats_msg(build_stats_msg(buf, &mu), &st, &err));
 	EXPECT_EQ(0, st.nr_probes);
-	stats_release(&st);
+	module_stats_release(&st);
 
 	mu = no_mutation;
 	mu.omit = STATS_ATTR(ANONLEAK_STATS_A_FILTERED);	/* modules before the filters */
 	EXPECT_EQ(0, parse_stats_msg(build_stats_msg(buf, &mu), &st, &err)) TH_LOG("%s", err.msg);
 	EXPECT_FALSE(st.has_filtered);
 	EXPECT_EQ(0, st.filtered);
-	stats_release(&st);
+	module_stats_release(&st);
 
 	/* no ANONLEAK_A_STATS at all, or twice */
 	nlh = msg_start(buf, ANONLEAK_CMD_GET_STATS);
@@ -487,7 +488,7 @@ TEST(random_damage)
 
 			ret = parse_stats_msg(nlh, &st, &err);
 			if (!ret)
-				stats_release(&st);
+				module_stats_release(&st);
 		} else {
 			struct site_msg m;
 

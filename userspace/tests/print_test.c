@@ -11,19 +11,13 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
+#include "capture.h"
+#include "core/model.h"
 #include "print/mappings.h"
 #include "print/procs.h"
-#include "core/util.h"
+#include "proto/util.h"
 
 #define S NSEC_PER_SEC
-
-#define CAPTURE(out, call) do {						\
-	size_t __len;							\
-	FILE *f = open_memstream(&(out), &__len);			\
-	ASSERT_NE(NULL, f);						\
-	call;								\
-	fclose(f);							\
-} while (0)
 
 static void load_procs(struct proc_list *l)
 {
@@ -75,7 +69,7 @@ TEST(procs_text)
 	char *out = NULL;
 
 	load_procs(&l);
-	CAPTURE(out, procs_print_text(f, &l));
+	CAPTURE(out, procs_print(f, &l, false));
 	EXPECT_STREQ(want, out);
 	free(out);
 	proc_list_release(&l);
@@ -97,13 +91,13 @@ TEST(procs_json)
 	char *out = NULL;
 
 	load_procs(&l);
-	CAPTURE(out, procs_print_json(f, &l));
+	CAPTURE(out, procs_print(f, &l, true));
 	EXPECT_STREQ(want, out);
 	free(out);
 	proc_list_release(&l);
 
 	memset(&l, 0, sizeof(l));
-	CAPTURE(out, procs_print_json(f, &l));
+	CAPTURE(out, procs_print(f, &l, true));
 	EXPECT_STREQ("{\"processes\":[],\"live_count\":0,\"live_bytes\":0}\n", out);
 	free(out);
 }
@@ -193,10 +187,10 @@ TEST(mappings_text)
 	char *out = NULL;
 
 	load_mappings(&m);
-	CAPTURE(out, mappings_print_text(f, &m));
+	CAPTURE(out, mappings_print(f, &m, false));
 	EXPECT_STREQ(want, out);
 	free(out);
-	mappings_release(&m);
+	mapping_list_release(&m);
 }
 
 TEST(mappings_json)
@@ -214,10 +208,10 @@ TEST(mappings_json)
 	char *out = NULL;
 
 	load_mappings(&m);
-	CAPTURE(out, mappings_print_json(f, &m));
+	CAPTURE(out, mappings_print(f, &m, true));
 	EXPECT_STREQ(want, out);
 	free(out);
-	mappings_release(&m);
+	mapping_list_release(&m);
 }
 
 TEST_HARNESS_MAIN

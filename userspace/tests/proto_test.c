@@ -11,7 +11,10 @@
 
 #include "kselftest_harness.h"
 #include "msgbuild.h"
-#include "proto/parse.h"
+#include "core/config.h"
+#include "proto/config.h"
+#include "proto/mappings.h"
+#include "proto/procs.h"
 
 #define S 1000000000ULL
 
@@ -179,7 +182,7 @@ TEST(mappings_full_message)
 		EXPECT_EQ(sample_ranges[i].birth, m.maps[i].birth);
 		EXPECT_EQ(sample_ranges[i].site, m.maps[i].site_id);
 	}
-	mappings_release(&m);
+	mapping_list_release(&m);
 }
 
 TEST(mappings_missing_required)
@@ -275,17 +278,17 @@ TEST(mappings_empty_batch_and_append)
 	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, ANONLEAK_A_MAPPINGS));
 	ASSERT_EQ(0, parse_mappings_msg(nlh, &m, &err)) TH_LOG("%s", err.msg);
 	EXPECT_EQ(0, m.nr);
-	ASSERT_EQ(0, mappings_append(&all, &m));
+	ASSERT_EQ(0, mapping_list_append(&all, &m));
 	/* three batches of two */
 	for (int i = 0; i < 3; i++) {
 		ASSERT_EQ(0, parse_mappings_msg(build_mappings_msg(buf, &no_mutation), &m, &err));
-		ASSERT_EQ(0, mappings_append(&all, &m));
+		ASSERT_EQ(0, mapping_list_append(&all, &m));
 		EXPECT_EQ(NULL, m.maps);
 	}
 	EXPECT_EQ(6, all.nr);
 	EXPECT_EQ(4242, all.pid);
 	EXPECT_EQ(sample_ranges[1].start, all.maps[5].start);
-	mappings_release(&all);
+	mapping_list_release(&all);
 }
 
 /* ---- GET_CONFIG ---- */
@@ -447,7 +450,7 @@ TEST(random_damage)
 
 			ret = parse_mappings_msg(nlh, &m, &err);
 			if (!ret)
-				mappings_release(&m);
+				mapping_list_release(&m);
 		} else {
 			struct module_config cfg;
 

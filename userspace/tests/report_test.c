@@ -11,7 +11,9 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
+#include "capture.h"
 #include "core/report.h"
+#include "print/report.h"
 
 #define S 1000000000ULL	/* ns per second */
 
@@ -87,15 +89,6 @@ static void load_fixture(struct report *r)
 		add_fx(r, &fixture[i]);
 	report_finish(r);
 }
-
-/* Run a printer into a malloc'ed string. */
-#define CAPTURE(out, call) do {						\
-	size_t __len;							\
-	FILE *f = open_memstream(&(out), &__len);			\
-	ASSERT_NE(NULL, f);						\
-	call;								\
-	fclose(f);							\
-} while (0)
 
 static const char text_block_big[] =
 	"anonleak site 0x20 in pid 200 (comm \"big\", exited):\n"
@@ -217,7 +210,7 @@ TEST(text_default_hides_idle_sites)
 	char *out = NULL, *want;
 
 	load_fixture(&r);
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	ASSERT_NE(-1, asprintf(&want, "%s%s%s; 1 site with nothing live not shown (--all)\n",
 			       text_block_big, text_block_small, summary));
 	EXPECT_STREQ(want, out);
@@ -232,7 +225,7 @@ TEST(text_all)
 	char *out = NULL, *want;
 
 	load_fixture(&r);
-	CAPTURE(out, report_print_text(f, &r, true));
+	CAPTURE(out, report_print(f, &r, false, true));
 	ASSERT_NE(-1, asprintf(&want, "%s%s%s%s\n", text_block_big, text_block_idle,
 			       text_block_small, summary));
 	EXPECT_STREQ(want, out);
@@ -248,7 +241,7 @@ TEST(text_empty)
 
 	report_init(&r);
 	report_finish(&r);
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	EXPECT_STREQ("summary: 0 processes, 0 sites, 0 live mappings, 0 B (0 bytes) live\n", out);
 	free(out);
 }
@@ -280,7 +273,7 @@ TEST(json_fixture)
 	char *out = NULL;
 
 	load_fixture(&r);
-	CAPTURE(out, report_print_json(f, &r));
+	CAPTURE(out, report_print(f, &r, true, false));
 	EXPECT_STREQ(want, out);
 	free(out);
 	report_release(&r);
@@ -299,13 +292,13 @@ TEST(hostile_comm)
 	ASSERT_EQ(0, report_add(&r, &m));
 	report_finish(&r);
 
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	/* unknown state: its number */
 	EXPECT_EQ(0, strncmp(out, "anonleak site 0x0 in pid 1 (comm \"a\\\"b\\\\c\\x0a\\x1b\\xff\", "
 			     "state 9):\n", 62)) TH_LOG("got: %s", out);
 	free(out);
 
-	CAPTURE(out, report_print_json(f, &r));
+	CAPTURE(out, report_print(f, &r, true, false));
 	EXPECT_NE(NULL, strstr(out, "\"comm\":\"a\\\"b\\\\c\\n\\u001b\\u00ff\",")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"state\":\"unknown\"")) TH_LOG("%s", out);
 	free(out);
@@ -327,7 +320,7 @@ TEST(ages_clamped)
 	m.site.last_seen = 7 * S;
 	ASSERT_EQ(0, report_add(&r, &m));
 	report_finish(&r);
-	CAPTURE(out, report_print_json(f, &r));
+	CAPTURE(out, report_print(f, &r, true, false));
 	EXPECT_NE(NULL, strstr(out, "\"first_seen_ms\":0,\"last_seen_ms\":0")) TH_LOG("%s", out);
 	free(out);
 	report_release(&r);
@@ -368,13 +361,13 @@ TEST(symbolize_hook)
 	EXPECT_FALSE(calls.return_flags[0]);
 	EXPECT_TRUE(calls.return_flags[1]);
 
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	EXPECT_NE(NULL, strstr(out, "    [<0000555500000abc>] leak_fn+0x20 (/usr/bin/small+0xabc) "
 				    "demo.c:42\n")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "    [<00007f0000001234>] /usr/lib/libc.so.6+0x1234\n"));
 	free(out);
 
-	CAPTURE(out, report_print_json(f, &r));
+	CAPTURE(out, report_print(f, &r, true, false));
 	EXPECT_NE(NULL, strstr(out, "{\"addr\":\"0x555500000abc\",\"object\":\"/usr/bin/small\","
 				    "\"offset\":\"0xabc\",\"symbol\":\"leak_fn\","
 				    "\"symbol_offset\":\"0x20\",\"file\":\"demo.c\",\"line\":42,"
@@ -403,11 +396,11 @@ TEST(uid_and_exit)
 	m.site.live_bytes = 4096;
 	ASSERT_EQ(0, report_add(&r, &m));
 	report_finish(&r);
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	EXPECT_EQ(0, strncmp(out, "anonleak site 0x3 in pid 9 (comm \"gone\", uid 1000, "
 			     "exited 12s ago):\n", 66)) TH_LOG("%s", out);
 	free(out);
-	CAPTURE(out, report_print_json(f, &r));
+	CAPTURE(out, report_print(f, &r, true, false));
 	EXPECT_NE(NULL, strstr(out, "{\"pid\":9,\"comm\":\"gone\",\"proc_id\":4,\"uid\":1000,"
 				    "\"state\":\"exited\",\"exit_age_ms\":12000,\"live_count\":0,"))
 		TH_LOG("%s", out);
@@ -429,7 +422,7 @@ TEST(keep_top)
 	ASSERT_EQ(1, r.procs[0].nr_sites);
 	EXPECT_EQ(0x20, r.procs[0].sites[0].id);
 	EXPECT_EQ(0x10, r.procs[1].sites[0].id);
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	EXPECT_NE(NULL, strstr(out, "summary: 2 processes, 2 sites, 3 live mappings, 3.0 MiB "
 				    "(3149824 bytes) live; 1 smaller site not shown (--top)\n"))
 		TH_LOG("%s", out);

@@ -11,9 +11,9 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "cli/cli.h"
+#include "core/exit.h"
 #include "core/run.h"
-#include "core/util.h"
+#include "proto/util.h"
 
 /* A wait status as waitpid() reports it. */
 #define EXITED(code)	((code) << 8)

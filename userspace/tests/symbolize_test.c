@@ -17,6 +17,7 @@
 #include "kselftest_harness.h"
 #include "core/report.h"
 #include "core/symbolize.h"
+#include "print/report.h"
 
 extern char **environ;
 

@@ -12,21 +12,15 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
+#include "capture.h"
 #include "core/frames.h"
-#include "core/util.h"
+#include "proto/util.h"
 #include "core/watch.h"
+#include "print/watch.h"
 
 #define S	NSEC_PER_SEC
 #define MS	NSEC_PER_MSEC
 #define BOOT	(123456 * S)	/* samples are ns since boot: far from 0 */
-
-#define CAPTURE(out, call) do {						\
-	size_t __len;							\
-	FILE *f = open_memstream(&(out), &__len);			\
-	ASSERT_NE(NULL, f);						\
-	call;								\
-	fclose(f);							\
-} while (0)
 
 static double rel_err(double got, double want)
 {

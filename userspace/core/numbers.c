@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "core/numbers.h"
 
 /* Leading decimal digits of s into *out; *end past them. No sign, no blank. */
 static int parse_digits(const char *s, uint64_t *out, const char **end)
@@ -132,91 +132,4 @@ int parse_duration(const char *s, uint64_t *ns)
 	} while (*p);
 	*ns = total;
 	return 0;
-}
-
-const char *fmt_size(char buf[FMT_BUF_LEN], uint64_t bytes)
-{
-	static const char *const names[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	unsigned int i = 0;
-	uint64_t unit = 1024, whole, tenths;
-
-	if (bytes < 1024) {
-		snprintf(buf, FMT_BUF_LEN, "%llu B", (unsigned long long)bytes);
-		return buf;
-	}
-	/* Pick the unit in which the value is below 1024, then round. */
-	while (i + 1 < ARRAY_SIZE(names) && bytes / unit >= 1024) {
-		unit <<= 10;
-		i++;
-	}
-	whole = bytes / unit;
-	/* rem < unit <= 2^60, so rem * 10 cannot overflow */
-	tenths = ((bytes % unit) * 10 + unit / 2) / unit;
-	if (tenths == 10) {
-		whole++;
-		tenths = 0;
-	}
-	if (whole == 1024 && i + 1 < ARRAY_SIZE(names)) {
-		whole = 1;
-		i++;
-	}
-	snprintf(buf, FMT_BUF_LEN, "%llu.%llu %s", (unsigned long long)whole,
-		 (unsigned long long)tenths, names[i]);
-	return buf;
-}
-
-const char *fmt_duration(char buf[FMT_BUF_LEN], uint64_t ns)
-{
-	uint64_t s = ns / NSEC_PER_SEC;
-
-	if (s == 0)
-		snprintf(buf, FMT_BUF_LEN, "%llums", (unsigned long long)(ns / NSEC_PER_MSEC));
-	else if (s < 60)
-		snprintf(buf, FMT_BUF_LEN, "%llus", (unsigned long long)s);
-	else if (s < 3600)
-		snprintf(buf, FMT_BUF_LEN, "%llum%llus", (unsigned long long)(s / 60),
-			 (unsigned long long)(s % 60));
-	else if (s < 86400)
-		snprintf(buf, FMT_BUF_LEN, "%lluh%02llum", (unsigned long long)(s / 3600),
-			 (unsigned long long)(s % 3600 / 60));
-	else
-		snprintf(buf, FMT_BUF_LEN, "%llud%02lluh", (unsigned long long)(s / 86400),
-			 (unsigned long long)(s % 86400 / 3600));
-	return buf;
-}
-
-void fputs_escaped(const char *s, FILE *f)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p >= 0x20 && *p < 0x7f)
-			fputc(*p, f);
-		else
-			fprintf(f, "\\x%02x", *p);
-	}
-}
-
-const char *fmt_escaped(char *buf, size_t len, const char *s)
-{
-	size_t n = 0;
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		char esc[5];
-		size_t k;
-
-		if (*p == '"' || *p == '\\')
-			k = snprintf(esc, sizeof(esc), "\\%c", *p);
-		else if (*p >= 0x20 && *p < 0x7f)
-			k = snprintf(esc, sizeof(esc), "%c", *p);
-		else
-			k = snprintf(esc, sizeof(esc), "\\x%02x", *p);
-		if (n + k >= len)
-			break;
-		memcpy(buf + n, esc, k);
-		n += k;
-	}
-	if (len)
-		buf[n] = '\0';
-	return buf;
 }
