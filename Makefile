@@ -21,7 +21,15 @@
 
 SHELL := /bin/bash
 
-CHECK_KERNELS ?= 6.1 6.12
+CHECK_KERNELS ?= 6.1 6.12 5.10 7.3
+# Kernels of other Debian suites, built in chroots of their own
+# (tests/vm/kernels.sh); the others are installed on the host by deps.
+CHROOT_KERNELS := 5.10 7.3
+# Percent of the selftests' iteration counts on each lane: the whole suite,
+# every kind of check, on every kernel; full counts on the main one (6.1),
+# fewer on the others so that make check fits its time budget.
+CHECK_MAIN_KERNEL ?= 6.1
+CHECK_EXTRA_SCALE ?= 50
 # The module's kernel: the running one if it has headers, else the newest
 # installed 6.1. Short names are resolved to installed versions.
 KVER ?= $(if $(wildcard /lib/modules/$(shell uname -r)/build),$(shell uname -r),6.1)
@@ -106,10 +114,18 @@ module-prep:
 		echo "$(KVER)" >$(BUILD)/.module-kver; \
 	fi; true
 
+ifneq ($(filter $(KVER),$(CHROOT_KERNELS)),)
+# In the chroot of the kernel's suite, on a copy of the sources.
+module:
+	tests/vm/kernels.sh prepare $(KVER)
+	tests/vm/kernels.sh build $(KVER) \
+		--out $(BUILD)/ko/$$(tests/vm/kernels.sh kver $(KVER)) -- modules
+else
 module: module-prep
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 	mkdir -p $(KO_DIR)
 	cp module/anonleak.ko $(KO_DIR)/anonleak.ko
+endif
 
 userspace:
 	$(MAKE) -C userspace
@@ -131,8 +147,14 @@ $(LINUX_SRC_612_STAMP):
 		$$top/Documentation/netlink/genetlink-c.yaml
 	touch $@
 
-tests: $(LINUX_SRC_STAMP) $(LINUX_SRC_612_STAMP)
+tests: $(LINUX_SRC_STAMP) $(LINUX_SRC_612_STAMP) $(BUILD)/tools/speed
 	$(MAKE) -C tests KSFT_INC=$(KSFT_INC) OUT=$(BUILD)/tests
+
+# The machine's speed, for time limits that follow it (scripts/time-factor.sh,
+# tests/run-guest.sh).
+$(BUILD)/tools/speed: tests/vm/speed.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $<
 
 # The YNL spec against the kernel's schema for its protocol.
 spec: $(LINUX_SRC_612_STAMP)
@@ -158,6 +180,14 @@ sparse: module-prep
 	@echo "sparse: clean"
 
 # Every stage runs and is recorded; the summary decides the exit status.
+# The quick host stages run first, one after the other; then the lanes (one
+# per guest kernel, the debug lane, bench-smoke) run side by side,
+# CHECK_SLOTS at a time (default: one per CPU; each guest is one host
+# thread), longest first. The modules of the host's kernels are built before
+# the lanes start: they share module/. The lanes' time limits follow the
+# machine's measured speed (scripts/time-factor.sh).
+CHECK_SLOTS ?= $(shell nproc 2>/dev/null || echo 1)
+CHECK_LANE_ORDER := debug 6.1 7.3 5.10 6.12
 check:
 	@rm -rf $(BUILD)/check && mkdir -p $(BUILD)/check && : >$(BUILD)/check.log
 	@$(STAGE) --gate deps -- $(MAKE) --no-print-directory deps || true
@@ -166,25 +196,51 @@ check:
 	@$(STAGE) style -- $(MAKE) --no-print-directory style || true
 	@$(STAGE) sparse -- $(MAKE) --no-print-directory sparse || true
 	@$(STAGE) spec -- $(MAKE) --no-print-directory spec || true
-	@for k in $(CHECK_KERNELS); do \
+	@for k in $(filter-out $(CHROOT_KERNELS),$(CHECK_KERNELS)); do \
 		$(STAGE) --gate module-$$k -- \
-			$(MAKE) --no-print-directory module KVER=$$k && \
-		$(STAGE) vm-$$k -- \
-			tests/vm/run.sh --kernel $$k -- tests/run-guest.sh; \
-	done; true
+			$(MAKE) --no-print-directory module KVER=$$k || true; \
+	done
 	@want=$$($(MAKE) --no-print-directory -s debug-lane-wanted); \
-	if [ "$$want" = yes ]; then \
-		$(STAGE) --gate debug-kernel -- timeout $(DEBUG_BUILD_TIMEOUT) \
-			$(MAKE) --no-print-directory debug-kernel && \
-		$(STAGE) --gate module-debug -- \
-			$(MAKE) --no-print-directory module-debug && \
-		$(STAGE) vm-debug -- $(MAKE) --no-print-directory check-debug-run; \
-	else \
-		echo "debug lane: skipped ($${want#no: })" | tee -a $(BUILD)/check.log; \
-	fi; true
-	@$(STAGE) bench-smoke -- $(MAKE) --no-print-directory bench-smoke || true
+	[ "$$want" = yes ] || echo "debug lane: skipped ($${want#no: })" | \
+		tee -a $(BUILD)/check.log; \
+	lanes=; for l in $(CHECK_LANE_ORDER); do \
+		case " $(CHECK_KERNELS) $$( [ "$$want" = yes ] && echo debug) " in \
+		*" $$l "*) lanes="$$lanes lane-$$l" ;; esac; \
+	done; \
+	for k in $(CHECK_KERNELS); do \
+		case " $(CHECK_LANE_ORDER) " in *" $$k "*) ;; *) lanes="$$lanes lane-$$k" ;; esac; \
+	done; \
+	ANONLEAK_HOST_TIME_FACTOR=$$(scripts/time-factor.sh --host) \
+		scripts/check-lanes.sh --slots $(CHECK_SLOTS) -- $$lanes lane-bench-smoke
 	@set -o pipefail; scripts/tap-summary.sh $(BUILD)/check 2>&1 | \
 		tee -a $(BUILD)/check.log
+
+# One lane of "make check" (scripts/check-lanes.sh runs them): the guest
+# suite on kernel K, the module built first for kernels of other suites
+# (in their chroots, which "kernels.sh prepare" makes or reuses).
+VM_LANE_TIMEOUT ?= 2400
+lane-%:
+	@k=$*; \
+	case " $(CHROOT_KERNELS) " in *" $$k "*) \
+		$(STAGE) --gate kernel-$$k -- tests/vm/kernels.sh prepare $$k && \
+		$(STAGE) --gate module-$$k -- \
+			$(MAKE) --no-print-directory module KVER=$$k || exit 0 ;; \
+	esac; \
+	[ -f $(BUILD)/check/module-$$k.rc ] && [ "$$(cat $(BUILD)/check/module-$$k.rc)" != 0 ] && exit 0; \
+	$(STAGE) vm-$$k -- tests/vm/run.sh --kernel $$k \
+		--timeout $$(scripts/time-factor.sh --scale $(VM_LANE_TIMEOUT)) \
+		-- env ANONLEAK_TEST_SCALE=$$([ $$k = $(CHECK_MAIN_KERNEL) ] && \
+			echo 100 || echo $(CHECK_EXTRA_SCALE)) tests/run-guest.sh; true
+
+lane-debug:
+	@$(STAGE) --gate debug-kernel -- timeout $$(scripts/time-factor.sh --scale \
+		$(DEBUG_BUILD_TIMEOUT)) $(MAKE) --no-print-directory debug-kernel && \
+	$(STAGE) --gate module-debug -- \
+		$(MAKE) --no-print-directory module-debug && \
+	$(STAGE) vm-debug -- $(MAKE) --no-print-directory check-debug-run; true
+
+lane-bench-smoke:
+	@$(STAGE) bench-smoke -- $(MAKE) --no-print-directory bench-smoke; true
 
 # Prints "yes" if "make check" should run the debug lane (see DEBUG_LANE),
 # else "no: why".
@@ -223,8 +279,9 @@ check-debug-run:
 	ANONLEAK_TEST_SCALE=$(DEBUG_SCALE) ANONLEAK_TEST_TIMEOUT=900 \
 		ANONLEAK_MANY_MAPPINGS=$(DEBUG_MANY_MAPPINGS) \
 		ANONLEAK_MANY_SITES=$(DEBUG_MANY_SITES) \
-		tests/vm/run.sh --kernel $$dir/bzImage --append '$(DEBUG_APPEND)' \
-		--timeout $(DEBUG_VM_TIMEOUT) -- tests/run-guest.sh
+		VM_HOST_CACHE=loose tests/vm/run.sh --kernel $$dir/bzImage \
+		--append '$(DEBUG_APPEND)' --timeout $$(scripts/time-factor.sh \
+		--scale $(DEBUG_VM_TIMEOUT)) -- tests/run-guest.sh
 
 # The benchmark (not a test): every configuration side by side in one 6.1
 # guest with -icount, then bench/RESULTS.md. bench-smoke: a few iterations

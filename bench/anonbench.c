@@ -45,7 +45,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nlread.h"
+#include "al_nl.h"
+#include "al_stats.h"
 #include "slab.h"
 
 #define NOINL __attribute__((noinline))
@@ -129,11 +130,11 @@ static void result_stats(const char *stage, const char *extra)
 		[ANONLEAK_STATS_A_MAX_MAPPINGS] = "max_mappings",
 		[ANONLEAK_STATS_A_FILTERED] = "filtered",
 	};
-	struct nlr_stats st;
+	struct al_t_stats st;
 	unsigned int i;
 	bool first = true;
 
-	if (nlr_stats(&st))
+	if (al_t_stats(&st))
 		return;
 	fprintf(out, "{\"stage\":\"%s\",\"config\":\"%s\",\"metric\":\"stats\"%s%s,\"stats\":{",
 		stage, config, extra ? "," : "", extra ? extra : "");
@@ -491,12 +492,44 @@ static uint64_t self_cpu_ns(void)
 	return tv_ns(&ru.ru_utime) + tv_ns(&ru.ru_stime);
 }
 
+struct dump_count {
+	uint8_t cmd;
+	uint64_t items;		/* ranges (GET_MAPPINGS) or sites (GET_SITES) */
+};
+
+/* The records of one dump message, counted: nothing is kept. */
+static int dump_count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump_count *dc = data;
+	const struct nlattr *a, *m;
+
+	if (dc->cmd != ANONLEAK_CMD_GET_MAPPINGS) {
+		dc->items++;
+		return MNL_CB_OK;
+	}
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == ANONLEAK_A_MAPPINGS)
+			mnl_attr_for_each_nested(m, a)
+				dc->items++;
+	return MNL_CB_OK;
+}
+
+/*
+ * A dump of @cmd (GET_MAPPINGS, GET_SITES), with ANONLEAK_A_PID if @pid,
+ * read as fast as possible: its time, the CPU time of this process, the
+ * records (ranges or sites), messages, bytes and recv() calls.
+ */
 static void result_dump(const char *stage, const char *metric, uint8_t cmd,
 			uint32_t pid, const char *extra)
 {
 	uint64_t c0 = self_cpu_ns(), t0 = now_ns(), t, cpu;
-	struct nlr_dump d;
-	int err = nlr_dump(cmd, pid, &d);
+	struct dump_count dc = { .cmd = cmd };
+	struct al_t_call d = {
+		.cmd = cmd, .flags = NLM_F_DUMP,
+		.build = pid ? al_t_put_pid : NULL, .barg = &pid,
+		.cb = dump_count_cb, .data = &dc,
+	};
+	int err = al_t_call(&d);
 
 	t = now_ns() - t0;
 	cpu = self_cpu_ns() - c0;
@@ -507,7 +540,7 @@ static void result_dump(const char *stage, const char *metric, uint8_t cmd,
 	}
 	result(stage, metric, t, "ns",
 	       "\"cpu\":%llu,\"items\":%llu,\"msgs\":%llu,\"bytes\":%llu,\"recvs\":%llu,\"intr\":%s%s%s",
-	       (unsigned long long)cpu, (unsigned long long)d.items,
+	       (unsigned long long)cpu, (unsigned long long)dc.items,
 	       (unsigned long long)d.msgs,
 	       (unsigned long long)d.bytes, (unsigned long long)d.recvs,
 	       d.intr ? "true" : "false", extra ? "," : "", extra ? extra : "");

@@ -9,22 +9,66 @@
  * struct al_range  one live tracked range [start, end) of a running proc.
  * struct al_site   one (proc, user call stack) pair with its counters.
  *
- * Locks, outermost first
- * ----------------------
- * mm_struct.mmap_lock  held by the kernel around do_mmap() and the unmap
- *                      paths; we never take it, but rely on it to walk VMAs
- *                      while capturing stacks.
- * al_proc.lock         the proc's ranges, its site counters and its state.
- *                      Taken in probe handlers (preemption off), so never
- *                      held across anything that sleeps.
- * al_procs_lock        the mm hash (writers), the exited FIFO and the proc
- *                      xarray (writers).
- * al_site_locks[]      hashed locks for the site hash buckets (writers).
- * xa_lock(al_sites)    taken inside the xarray API only.
+ * Locks
+ * -----
+ * Everything runs in process context: probe handlers (preemption off, so
+ * no sleeping, GFP_NOWAIT only), netlink ops, the reaper work. No lock is
+ * taken in hard or soft interrupt context, so spinlocks are plain
+ * spin_lock(). Each lock, what it protects, and who takes it:
  *
- * Readers of the mm hash and the site hash use RCU; procs and sites are
- * freed after a grace period, so a netlink dump may look at them under
- * rcu_read_lock() and then take al_proc.lock to copy counters.
+ * genl's own            cb_lock and genl_mutex, held by the genetlink core
+ *                       around every op and dump of this family (no
+ *                       parallel_ops): ops are serialised, which SET_CONFIG
+ *                       and CLEAR rely on. Not ours.
+ * mm_struct.mmap_lock   held by the kernel around do_mmap() and the unmap
+ *                       paths (for writing), move_page_tables() and the
+ *                       mremap growth; we never take it, but rely on it to
+ *                       serialise a proc's creation and its mappings, and
+ *                       to walk VMAs (stacks, objects). Not held in the
+ *                       exit_mmap() and sys_mremap() probes, and not always
+ *                       (6.2+, unlock) in the munmap probe's return.
+ * al_reap_mutex         (procs.c) held by the reaper and by CLEAR: no proc
+ *                       is freed under the other's feet. Process context
+ *                       only; CLEAR takes it under genl_mutex, after
+ *                       flush_work() of the reaper (which never takes
+ *                       genl_mutex).
+ * al_events_lock        (netlink.c) mutex: keeps EXIT_EVENTs off a family
+ *                       being registered or unregistered. The reaper takes
+ *                       it, under al_reap_mutex; GFP_KERNEL inside.
+ * al_procs_lock         (procs.c) the mm hash (writers), the exited FIFO,
+ *                       al_nr_exited's bookkeeping, the proc xarray's
+ *                       allocation. Probe handlers (proc creation, mm exit),
+ *                       the reaper, CLEAR.
+ * al_proc.lock          the proc's ranges, its sites list and their
+ *                       counters, its mremap and unmap contexts, its state.
+ *                       Probe handlers; dumps and events (to copy
+ *                       counters); CLEAR (reset). Never held across
+ *                       anything that sleeps; GFP_NOWAIT inside.
+ * al_site_locks[]       (sites.c) hashed, the site hash buckets (writers).
+ * al_obj_lock           (objects.c) the object hash and every object's refs.
+ * xa_lock(al_procs),    taken inside the xarray API only (xa_alloc_cyclic(),
+ * xa_lock(al_sites)     xa_erase()); lookups and walks are RCU.
+ *
+ * Nesting, outermost first (a lock is only ever taken inside those above
+ * it, never the reverse):
+ *
+ *   genl_mutex -> al_reap_mutex -> al_events_lock -> al_proc.lock
+ *   al_reap_mutex -> al_procs_lock -> xa_lock(al_procs)
+ *   mmap_lock -> al_procs_lock -> xa_lock(al_procs)
+ *   mmap_lock -> al_proc.lock -> al_site_locks[] | xa_lock(al_sites) |
+ *                                al_obj_lock
+ *
+ * al_proc.lock and al_procs_lock are never held together (al_mm_exit()
+ * drops one before it takes the other). al_site_locks[], xa_lock(al_sites)
+ * and al_obj_lock are leaves, taken one at a time: under al_proc.lock when
+ * a site is created (al_site_get() -> al_site_resolve() -> al_object_get())
+ * or freed by a reset, and alone when a proc is destroyed. The mutexes are
+ * never taken in probe handlers, and mmap_lock is never taken where they
+ * are held.
+ *
+ * Readers of the mm hash, the site hash and both xarrays use RCU; procs
+ * and sites are freed after a grace period, so a netlink dump may look at
+ * them under rcu_read_lock() and then take al_proc.lock to copy counters.
  */
 #ifndef _ANONLEAK_H
 #define _ANONLEAK_H
@@ -38,6 +82,9 @@
 #include <linux/xarray.h>
 #include <linux/atomic.h>
 #include <linux/llist.h>
+#include <linux/hashtable.h>
+#include <linux/rculist.h>
+#include <linux/timekeeping.h>
 #include <linux/anonleak.h>
 #include <net/netlink.h>
 #include <net/genetlink.h>
@@ -47,8 +94,10 @@ struct mm_struct;
 struct pid;
 struct sk_buff;
 struct pid_namespace;
+struct nlattr;
+struct netlink_ext_ack;
 
-/* Module parameters (main.c). */
+/* Settings: module parameters and GET/SET_CONFIG (config.c). */
 extern unsigned long al_max_mappings;
 extern unsigned long al_max_sites;
 extern unsigned long al_max_procs;
@@ -59,6 +108,11 @@ extern int al_filter_pid;
 extern int al_filter_uid;
 extern char al_filter_comm[TASK_COMM_LEN];
 extern unsigned long al_min_size;
+extern struct nla_policy al_config_policy[ANONLEAK_CONFIG_A_MAX + 1];
+void al_config_init(void);
+size_t al_config_size(void);
+int al_config_fill(struct sk_buff *skb);
+int al_config_set(struct nlattr **tb, struct netlink_ext_ack *extack);
 
 /* An executable or library that frames point into; see objects.c. */
 struct al_object {
@@ -202,6 +256,16 @@ struct al_stats {
 	u64 drops_exited;
 	u64 filtered;
 	u64 unnamed;
+	/* Filled by netlink.c for GET_STATS. */
+	u64 drops;			/* all causes */
+	u64 missed;			/* probe hits not delivered */
+	u64 mapping_size;
+	u64 site_size;
+	u64 stack_depth;
+	u64 max_mappings;
+	u64 max_sites;
+	u64 max_procs;
+	u64 max_exited;
 };
 
 /*
@@ -238,41 +302,90 @@ struct al_unmap_ctx {
 	bool linked;			/* on al_proc.unmaps */
 };
 
-/* track.c: procs and ranges */
+/* procs.c: the process lifecycle */
+#define AL_MM_HASH_BITS	10
+extern DECLARE_HASHTABLE(al_mm_hash, AL_MM_HASH_BITS);
 extern struct xarray al_procs;
 extern atomic_t al_gen;
 extern atomic_long_t al_nr_sites;
-int al_track_init(void);
-void al_track_uninit(void);
+struct al_proc *al_proc_create(struct mm_struct *mm);
+void al_mm_exit(struct mm_struct *mm);
+int al_clear(struct pid_namespace *ns, pid_t nr);
 void al_stats_read(struct al_stats *st);
+void al_procs_uninit(void);
+
+static inline u64 al_now(void)
+{
+	return ktime_get_boottime_ns();
+}
+
+/* The proc of @mm, under rcu_read_lock(). */
+static inline struct al_proc *al_proc_lookup(struct mm_struct *mm)
+{
+	struct al_proc *proc;
+
+	hash_for_each_possible_rcu(al_mm_hash, proc, mm_node, (unsigned long)mm)
+		if (proc->mm == mm)
+			return proc;
+	return NULL;
+}
+
+/*
+ * do_mmap() without MAP_FIXED is about to run in @mm for @task (current),
+ * under mmap_lock held for writing until it returns: see al_proc.mmap_task.
+ * With @task NULL, it failed: al_map(), which unmarks too, will not run.
+ */
+static __always_inline void al_mmap_mark(struct mm_struct *mm,
+					 struct task_struct *task)
+{
+	struct al_proc *proc;
+
+	rcu_read_lock();
+	proc = al_proc_lookup(mm);
+	if (proc && (task || proc->mmap_task == current))
+		WRITE_ONCE(proc->mmap_task, task);
+	rcu_read_unlock();
+}
+
+/* Count one more against the cap @max; false (nothing counted) if full. */
+static inline bool al_cap_take(atomic_long_t *nr, unsigned long max)
+{
+	if (atomic_long_inc_return(nr) <= (long)max)
+		return true;
+	atomic_long_dec(nr);
+	return false;
+}
+
+/* ranges.c: range records, and what maps, unmaps and moves them */
+extern atomic_long_t al_nr_ranges;
+extern atomic_t al_mremaps_inflight;
+int al_ranges_init(void);
+void al_ranges_uninit(void);
 unsigned int al_range_size(void);
-struct al_proc *al_proc_lookup(struct mm_struct *mm);
-void al_mmap_mark(struct mm_struct *mm);
-void al_mmap_unmark(struct mm_struct *mm);
 void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 	    unsigned long len, unsigned long prot, unsigned long flags,
 	    bool anon);
 bool al_unmap_begin(struct mm_struct *mm, struct al_unmap_ctx *ctx,
 		    bool unlocks);
 void al_unmap_end(struct mm_struct *mm, struct al_unmap_ctx *ctx, bool ok);
-void al_mm_exit(struct mm_struct *mm);
 bool al_mremap_begin(struct al_mremap_ctx *ctx);
 void al_mremap_move(struct mm_struct *mm, unsigned long old_addr,
 		    unsigned long new_addr, unsigned long len);
 void al_mremap_grow(struct mm_struct *mm, unsigned long old_end,
 		    unsigned long new_end);
 void al_mremap_end(struct al_mremap_ctx *ctx);
-extern atomic_t al_mremaps_inflight;
 void al_oldest_refresh(struct al_proc *proc);
-int al_clear(struct pid_namespace *ns, pid_t nr);
 struct al_range *al_range_first(struct al_proc *proc, unsigned long start);
+void al_ranges_free(struct rb_root *root, bool can_sleep);
 
-/* sites.c: call stacks and the site table */
+/* stack.c: the user call stack of a mapping */
+unsigned int al_stack_capture(struct mm_struct *mm, struct pt_regs *uregs,
+			      unsigned long *frames, unsigned int max);
+
+/* sites.c: the site table */
 extern struct xarray al_sites;
 int al_sites_init(void);
 void al_sites_uninit(void);
-unsigned int al_stack_capture(struct mm_struct *mm, struct pt_regs *uregs,
-			      unsigned long *frames, unsigned int max);
 struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
 			    const unsigned long *frames, unsigned int depth,
 			    u64 now);
@@ -301,6 +414,12 @@ extern const struct nla_policy al_mappings_policy[ANONLEAK_A_MAX + 1];
 int al_genl_init(void);
 void al_genl_uninit(void);
 void al_genl_exit_event(struct al_proc *proc);
+
+/* A u64 attribute, 64-bit aligned with the @pad attribute of its level. */
+static inline int al_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
+{
+	return nla_put_u64_64bit(skb, type, v, pad);
+}
 
 /* dump.c: GET_SITES, GET_PROCS, GET_MAPPINGS */
 struct netlink_callback;

@@ -34,11 +34,6 @@ static struct al_dump_ctx *al_ctx(struct netlink_callback *cb)
 	return (struct al_dump_ctx *)cb->ctx;
 }
 
-static int al_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
-{
-	return nla_put_u64_64bit(skb, type, v, pad);
-}
-
 /* Parse the request's filters; the core validated them already. */
 static int al_dump_start(struct netlink_callback *cb,
 			 const struct nla_policy *policy)
@@ -61,25 +56,88 @@ static int al_dump_start(struct netlink_callback *cb,
 	return 0;
 }
 
+/* What every per-process message shows of a proc, copied under its lock. */
+struct al_proc_snap {
+	u64 exit_time;
+	u8 state;
+	char comm[TASK_COMM_LEN];
+};
+
+static void al_proc_snapshot(const struct al_proc *proc,
+			     struct al_proc_snap *s)
+{
+	lockdep_assert_held(&proc->lock);
+	memcpy(s->comm, proc->comm, sizeof(s->comm));
+	s->state = proc->state;
+	s->exit_time = proc->exit_time;
+}
+
 /* The attributes every per-process message starts with. */
 static int al_fill_proc_head(struct sk_buff *skb, const struct al_proc *proc,
-			     pid_t nr, const char *comm, u8 state, u64 exit_time)
+			     pid_t nr, const struct al_proc_snap *s)
 {
 	if (nla_put_u32(skb, ANONLEAK_A_PID, nr) ||
-	    nla_put_string(skb, ANONLEAK_A_COMM, comm) ||
+	    nla_put_string(skb, ANONLEAK_A_COMM, s->comm) ||
 	    al_put_u64(skb, ANONLEAK_A_PROC_ID, proc->id, ANONLEAK_A_PAD) ||
 	    nla_put_u8(skb, ANONLEAK_A_PROC_STATE,
-		       state == AL_PROC_RUNNING ? ANONLEAK_PROC_RUNNING :
-						  ANONLEAK_PROC_EXITED) ||
+		       s->state == AL_PROC_RUNNING ? ANONLEAK_PROC_RUNNING :
+						     ANONLEAK_PROC_EXITED) ||
 	    nla_put_u32(skb, ANONLEAK_A_UID, proc->uid) ||
 	    al_put_u64(skb, ANONLEAK_A_START_TIME, proc->start_time,
 		       ANONLEAK_A_PAD) ||
 	    al_put_u64(skb, ANONLEAK_A_NOW, ktime_get_boottime_ns(),
 		       ANONLEAK_A_PAD))
 		return -EMSGSIZE;
-	if (state != AL_PROC_RUNNING &&
-	    al_put_u64(skb, ANONLEAK_A_EXIT_TIME, exit_time, ANONLEAK_A_PAD))
+	if (s->state != AL_PROC_RUNNING &&
+	    al_put_u64(skb, ANONLEAK_A_EXIT_TIME, s->exit_time, ANONLEAK_A_PAD))
 		return -EMSGSIZE;
+	return 0;
+}
+
+/* A message of a dump, to its caller. */
+static void *al_dump_put(struct sk_buff *skb, struct netlink_callback *cb,
+			 u8 cmd)
+{
+	return genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			   &al_genl_family, NLM_F_MULTI, cmd);
+}
+
+/*
+ * Start a per-process message: one of the dump @cb, or (@cb NULL) a
+ * multicast. NULL if it does not fit.
+ */
+static void *al_proc_msg_start(struct sk_buff *skb,
+			       struct netlink_callback *cb, u8 cmd,
+			       const struct al_proc *proc, pid_t nr,
+			       const struct al_proc_snap *s)
+{
+	void *hdr;
+
+	if (cb)
+		hdr = al_dump_put(skb, cb, cmd);
+	else
+		hdr = genlmsg_put(skb, 0, 0, &al_genl_family, 0, cmd);
+	if (!hdr)
+		return NULL;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (al_fill_proc_head(skb, proc, nr, s)) {
+		genlmsg_cancel(skb, hdr);
+		return NULL;
+	}
+	return hdr;
+}
+
+/* Close @nest and the message @hdr, or cancel the message if @failed. */
+static int al_msg_end(struct sk_buff *skb, void *hdr, struct nlattr *nest,
+		      bool failed)
+{
+	if (failed) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
 	return 0;
 }
 
@@ -88,9 +146,7 @@ static int al_fill_proc_head(struct sk_buff *skb, const struct al_proc *proc,
 /* Counters of a site copied under its proc's lock. */
 struct al_site_snap {
 	u64 c[ANONLEAK_SITE_A_MAX + 1];
-	u64 exit_time;
-	u8 state;
-	char comm[TASK_COMM_LEN];
+	struct al_proc_snap proc;
 };
 
 static const u8 al_site_counters[] = {
@@ -126,9 +182,7 @@ static void al_site_snapshot(struct al_site *site, struct al_site_snap *s)
 	s->c[ANONLEAK_SITE_A_FIRST_SEEN] = site->first_seen;
 	s->c[ANONLEAK_SITE_A_LAST_SEEN] = site->last_seen;
 	s->c[ANONLEAK_SITE_A_OLDEST] = site->live_count ? site->oldest : 0;
-	s->state = proc->state;
-	s->exit_time = proc->exit_time;
-	memcpy(s->comm, proc->comm, sizeof(s->comm));
+	al_proc_snapshot(proc, &s->proc);
 	spin_unlock(&proc->lock);
 }
 
@@ -168,38 +222,27 @@ static int al_fill_site(struct sk_buff *skb, struct netlink_callback *cb,
 			struct al_site *site, pid_t nr,
 			const struct al_site_snap *s, bool objects)
 {
+	u64 oldest = s->c[ANONLEAK_SITE_A_OLDEST];
 	struct nlattr *nest;
 	unsigned int i;
+	bool failed;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &al_genl_family, NLM_F_MULTI, ANONLEAK_CMD_GET_SITES);
+	hdr = al_proc_msg_start(skb, cb, ANONLEAK_CMD_GET_SITES, site->proc,
+				nr, &s->proc);
 	if (!hdr)
 		return -EMSGSIZE;
-	genl_dump_check_consistent(cb, hdr);
-	if (al_fill_proc_head(skb, site->proc, nr, s->comm, s->state,
-			      s->exit_time))
-		goto cancel;
 	nest = nla_nest_start(skb, ANONLEAK_A_SITE);
-	if (!nest)
-		goto cancel;
-	for (i = 0; i < ARRAY_SIZE(al_site_counters); i++)
-		if (al_put_u64(skb, al_site_counters[i],
-			       s->c[al_site_counters[i]], ANONLEAK_SITE_A_PAD))
-			goto cancel;
-	if (s->c[ANONLEAK_SITE_A_OLDEST] &&
-	    al_put_u64(skb, ANONLEAK_SITE_A_OLDEST, s->c[ANONLEAK_SITE_A_OLDEST],
-		       ANONLEAK_SITE_A_PAD))
-		goto cancel;
-	if (al_fill_frames(skb, site, objects))
-		goto cancel;
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
-
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
+	failed = !nest;
+	for (i = 0; i < ARRAY_SIZE(al_site_counters) && !failed; i++)
+		failed = al_put_u64(skb, al_site_counters[i],
+				    s->c[al_site_counters[i]],
+				    ANONLEAK_SITE_A_PAD);
+	failed = failed ||
+		 (oldest && al_put_u64(skb, ANONLEAK_SITE_A_OLDEST, oldest,
+				       ANONLEAK_SITE_A_PAD)) ||
+		 al_fill_frames(skb, site, objects);
+	return al_msg_end(skb, hdr, nest, failed);
 }
 
 int al_sites_start(struct netlink_callback *cb)
@@ -271,45 +314,33 @@ int al_procs_start(struct netlink_callback *cb)
 	return al_dump_start(cb, al_procs_policy);
 }
 
+/* A GET_PROCS message (@cb: of that dump) or an EXIT_EVENT (@cb NULL). */
 static int al_fill_proc(struct sk_buff *skb, struct netlink_callback *cb,
-			struct al_proc *proc, pid_t nr, u32 cmd, u32 portid,
-			u32 seq, int flags)
+			struct al_proc *proc, pid_t nr, u8 cmd)
 {
-	char comm[TASK_COMM_LEN];
-	u64 count, bytes, sites, exit_time;
+	u64 count, bytes, sites;
+	struct al_proc_snap ps;
 	struct nlattr *nest;
 	void *hdr;
-	u8 state;
 
 	spin_lock(&proc->lock);
-	memcpy(comm, proc->comm, sizeof(comm));
-	state = proc->state;
-	exit_time = proc->exit_time;
+	al_proc_snapshot(proc, &ps);
 	count = proc->live_count;
 	bytes = proc->live_bytes;
 	sites = proc->nr_sites;
 	spin_unlock(&proc->lock);
 
-	hdr = genlmsg_put(skb, portid, seq, &al_genl_family, flags, cmd);
+	hdr = al_proc_msg_start(skb, cb, cmd, proc, nr, &ps);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
-	if (al_fill_proc_head(skb, proc, nr, comm, state, exit_time))
-		goto cancel;
 	nest = nla_nest_start(skb, ANONLEAK_A_PROC);
-	if (!nest ||
-	    al_put_u64(skb, ANONLEAK_PROC_A_LIVE_COUNT, count, ANONLEAK_PROC_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_PROC_A_LIVE_BYTES, bytes, ANONLEAK_PROC_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_PROC_A_SITES, sites, ANONLEAK_PROC_A_PAD))
-		goto cancel;
-	nla_nest_end(skb, nest);
-	genlmsg_end(skb, hdr);
-	return 0;
-
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
+	return al_msg_end(skb, hdr, nest, !nest ||
+			  al_put_u64(skb, ANONLEAK_PROC_A_LIVE_COUNT, count,
+				     ANONLEAK_PROC_A_PAD) ||
+			  al_put_u64(skb, ANONLEAK_PROC_A_LIVE_BYTES, bytes,
+				     ANONLEAK_PROC_A_PAD) ||
+			  al_put_u64(skb, ANONLEAK_PROC_A_SITES, sites,
+				     ANONLEAK_PROC_A_PAD));
 }
 
 /* An EXIT_EVENT for the "events" group; pid in the initial namespace. */
@@ -320,7 +351,7 @@ struct sk_buff *al_exit_event_msg(struct al_proc *proc)
 	if (!skb)
 		return NULL;
 	if (al_fill_proc(skb, NULL, proc, pid_nr(proc->pid),
-			 ANONLEAK_CMD_EXIT_EVENT, 0, 0, 0)) {
+			 ANONLEAK_CMD_EXIT_EVENT)) {
 		nlmsg_free(skb);
 		return NULL;
 	}
@@ -343,9 +374,7 @@ int al_procs_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		ctx->next = idx;
 		if (!nr || (ctx->pid && nr != ctx->pid))
 			continue;
-		err = al_fill_proc(skb, cb, proc, nr, ANONLEAK_CMD_GET_PROCS,
-				   NETLINK_CB(cb->skb).portid,
-				   cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		err = al_fill_proc(skb, cb, proc, nr, ANONLEAK_CMD_GET_PROCS);
 		if (err)
 			break;
 	}
@@ -426,44 +455,29 @@ static int al_fill_range(struct sk_buff *skb, const struct al_range *r)
 	return 0;
 }
 
-int al_mappings_dump(struct sk_buff *skb, struct netlink_callback *cb)
+/* The head of a GET_MAPPINGS message, and its list of ranges opened. */
+static struct nlattr *al_mappings_head(struct sk_buff *skb,
+				       const struct al_dump_ctx *ctx,
+				       const struct al_proc *proc)
 {
-	struct al_dump_ctx *ctx = al_ctx(cb);
-	struct nlattr *list;
-	struct al_proc *proc;
-	struct al_range *r;
-	unsigned int n = 0;
-	void *hdr;
-	int err = 0;
-
-	if (ctx->next == ULONG_MAX)
-		return 0;
-	if (!ctx->proc_id) {
-		err = al_mappings_find(cb);
-		if (err)
-			return err;
-	}
-	rcu_read_lock();
-	proc = xa_load(&al_procs, ctx->proc_id);
-	if (!proc || READ_ONCE(proc->state) != AL_PROC_RUNNING) {
-		/* Gone since the dump began: it has no ranges any more. */
-		rcu_read_unlock();
-		return 0;
-	}
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &al_genl_family, NLM_F_MULTI, ANONLEAK_CMD_GET_MAPPINGS);
-	if (!hdr) {
-		rcu_read_unlock();
-		return -EMSGSIZE;
-	}
 	if (nla_put_u32(skb, ANONLEAK_A_PID, ctx->pid) ||
 	    al_put_u64(skb, ANONLEAK_A_PROC_ID, proc->id, ANONLEAK_A_PAD) ||
 	    al_put_u64(skb, ANONLEAK_A_NOW, ktime_get_boottime_ns(),
 		       ANONLEAK_A_PAD))
-		goto cancel;
-	list = nla_nest_start(skb, ANONLEAK_A_MAPPINGS);
-	if (!list)
-		goto cancel;
+		return NULL;
+	return nla_nest_start(skb, ANONLEAK_A_MAPPINGS);
+}
+
+/*
+ * The ranges of @proc from the cursor on, as many as fit in the message
+ * @hdr: how many, or -EMSGSIZE if not even one did.
+ */
+static int al_fill_ranges(struct sk_buff *skb, struct netlink_callback *cb,
+			  void *hdr, struct al_proc *proc)
+{
+	struct al_dump_ctx *ctx = al_ctx(cb);
+	struct al_range *r;
+	int n = 0, err = 0;
 
 	spin_lock(&proc->lock);
 	cb->seq = proc->changes | 1;
@@ -481,17 +495,38 @@ int al_mappings_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	if (!err)
 		ctx->next = ULONG_MAX;
 	spin_unlock(&proc->lock);
-	rcu_read_unlock();
+	return n || !err ? n : -EMSGSIZE;
+}
 
-	if (!n && err)
-		goto cancel_unlocked;
-	nla_nest_end(skb, list);
-	genlmsg_end(skb, hdr);
-	return skb->len;
+int al_mappings_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct al_dump_ctx *ctx = al_ctx(cb);
+	struct nlattr *list;
+	struct al_proc *proc;
+	void *hdr;
+	int n;
 
-cancel:
+	if (ctx->next == ULONG_MAX)
+		return 0;
+	if (!ctx->proc_id) {
+		n = al_mappings_find(cb);
+		if (n)
+			return n;
+	}
+	rcu_read_lock();
+	proc = xa_load(&al_procs, ctx->proc_id);
+	if (!proc || READ_ONCE(proc->state) != AL_PROC_RUNNING) {
+		/* Gone since the dump began: it has no ranges any more. */
+		rcu_read_unlock();
+		return 0;
+	}
+	hdr = al_dump_put(skb, cb, ANONLEAK_CMD_GET_MAPPINGS);
+	if (!hdr) {
+		rcu_read_unlock();
+		return -EMSGSIZE;
+	}
+	list = al_mappings_head(skb, ctx, proc);
+	n = list ? al_fill_ranges(skb, cb, hdr, proc) : -EMSGSIZE;
 	rcu_read_unlock();
-cancel_unlocked:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
+	return al_msg_end(skb, hdr, list, n < 0) ? : skb->len;
 }

@@ -43,45 +43,52 @@ static const struct nla_policy al_clear_policy[ANONLEAK_A_MAX + 1] = {
 	[ANONLEAK_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-static struct netlink_range_validation al_range_mappings = {
-	.min = 1, .max = 1ULL << 28,
-};
-
-static struct netlink_range_validation al_range_sites = {
-	.min = 1, .max = 1ULL << 24,
-};
-
-static struct netlink_range_validation al_range_procs = {
-	.min = 1, .max = 1ULL << 22,
-};
-
-static struct netlink_range_validation al_range_exited = {
-	.min = 0, .max = 1ULL << 20,
-};
-
-static const struct nla_policy al_config_policy[ANONLEAK_CONFIG_A_MAX + 1] = {
-	[ANONLEAK_CONFIG_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
-	[ANONLEAK_CONFIG_A_STACK_DEPTH] = NLA_POLICY_RANGE(NLA_U32, 1,
-							   ANONLEAK_MAX_FRAMES),
-	[ANONLEAK_CONFIG_A_MIN_SIZE] = { .type = NLA_U64 },
-	[ANONLEAK_CONFIG_A_FILTER_PID] = { .type = NLA_U32 },
-	[ANONLEAK_CONFIG_A_FILTER_UID] = { .type = NLA_U32 },
-	[ANONLEAK_CONFIG_A_FILTER_COMM] = { .type = NLA_NUL_STRING,
-					    .len = TASK_COMM_LEN - 1 },
-	[ANONLEAK_CONFIG_A_MAX_MAPPINGS] =
-		NLA_POLICY_FULL_RANGE(NLA_U64, &al_range_mappings),
-	[ANONLEAK_CONFIG_A_MAX_SITES] =
-		NLA_POLICY_FULL_RANGE(NLA_U64, &al_range_sites),
-	[ANONLEAK_CONFIG_A_MAX_PROCS] =
-		NLA_POLICY_FULL_RANGE(NLA_U64, &al_range_procs),
-	[ANONLEAK_CONFIG_A_MAX_EXITED] =
-		NLA_POLICY_FULL_RANGE(NLA_U64, &al_range_exited),
-};
-
 static const struct nla_policy al_set_config_policy[ANONLEAK_A_MAX + 1] = {
 	[ANONLEAK_A_CONFIG] = NLA_POLICY_NESTED(al_config_policy),
 };
 
+/*
+ * The GET_STATS counters, in the order they are sent: each is a u64 of the
+ * snapshot (struct al_stats), sent as an NLA_U64 or an NLA_U32.
+ */
+struct al_stat_attr {
+	u16 attr;
+	u16 off;
+	u8 type;
+};
+
+#define AL_U64(attr, field)	\
+	{ ANONLEAK_STATS_A_##attr, offsetof(struct al_stats, field), NLA_U64 }
+#define AL_U32(attr, field)	\
+	{ ANONLEAK_STATS_A_##attr, offsetof(struct al_stats, field), NLA_U32 }
+
+static const struct al_stat_attr al_stat_attrs[] = {
+	AL_U64(MAPS, maps),
+	AL_U64(UNMAPS, unmaps),
+	AL_U64(LIVE_COUNT, live_count),
+	AL_U64(LIVE_BYTES, live_bytes),
+	AL_U64(PROCS, procs),
+	AL_U64(EXITED, exited),
+	AL_U64(SITES, sites),
+	AL_U64(DROPS, drops),
+	AL_U64(DROPS_NOMEM, drops_nomem),
+	AL_U64(DROPS_MAPPINGS, drops_mappings),
+	AL_U64(DROPS_SITES, drops_sites),
+	AL_U64(DROPS_PROCS, drops_procs),
+	AL_U64(DROPS_EXITED, drops_exited),
+	AL_U64(MISSED, missed),
+	AL_U64(FILTERED, filtered),
+	AL_U64(UNNAMED, unnamed),
+	AL_U32(MAPPING_SIZE, mapping_size),
+	AL_U32(SITE_SIZE, site_size),
+	AL_U32(STACK_DEPTH, stack_depth),
+	AL_U64(MAX_MAPPINGS, max_mappings),
+	AL_U64(MAX_SITES, max_sites),
+	AL_U64(MAX_PROCS, max_procs),
+	AL_U64(MAX_EXITED, max_exited),
+};
+
+/* Reply sizing, as kernel/taskstats.c: every attribute counted. */
 static size_t al_stats_size(void)
 {
 	size_t probes = 0;
@@ -91,124 +98,62 @@ static size_t al_stats_size(void)
 		probes += nla_total_size(strlen(al_probe_symbol(i)) + 1);
 
 	return nla_total_size(0) +			/* ANONLEAK_A_STATS */
-		nla_total_size_64bit(sizeof(u64)) * 20 + /* u64 counters, caps */
-		nla_total_size(sizeof(u32)) * 3 +	/* sizes, depth */
+		ARRAY_SIZE(al_stat_attrs) * nla_total_size_64bit(sizeof(u64)) +
 		nla_total_size(0) + probes;		/* ANONLEAK_STATS_A_PROBES */
 }
 
-static int al_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
+/* The counters of procs.c, and what the other parts know. */
+static void al_stats_snapshot(struct al_stats *st)
 {
-	return nla_put_u64_64bit(skb, type, v, pad);
+	al_stats_read(st);
+	st->drops = st->drops_nomem + st->drops_mappings + st->drops_sites +
+		    st->drops_procs + st->drops_exited;
+	st->missed = al_probes_missed();
+	st->mapping_size = al_range_size();
+	st->stack_depth = READ_ONCE(al_stack_depth);
+	st->site_size = al_site_slab_size(st->stack_depth);
+	st->max_mappings = READ_ONCE(al_max_mappings);
+	st->max_sites = READ_ONCE(al_max_sites);
+	st->max_procs = READ_ONCE(al_max_procs);
+	st->max_exited = READ_ONCE(al_max_exited);
+}
+
+static int al_fill_probes(struct sk_buff *skb)
+{
+	struct nlattr *probes = nla_nest_start(skb, ANONLEAK_STATS_A_PROBES);
+	unsigned int i;
+
+	if (!probes)
+		return -EMSGSIZE;
+	for (i = 0; i < al_probes_count(); i++)
+		if (nla_put_string(skb, ANONLEAK_PROBE_A_NAME, al_probe_symbol(i)))
+			return -EMSGSIZE;
+	nla_nest_end(skb, probes);
+	return 0;
 }
 
 static int al_fill_stats(struct sk_buff *skb)
 {
-	struct nlattr *nest, *probes;
+	struct nlattr *nest;
 	struct al_stats st;
 	unsigned int i;
-	u64 drops;
+	int err = 0;
 
-	al_stats_read(&st);
-	drops = st.drops_nomem + st.drops_mappings + st.drops_sites +
-		st.drops_procs + st.drops_exited;
-
+	al_stats_snapshot(&st);
 	nest = nla_nest_start(skb, ANONLEAK_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-	if (al_put_u64(skb, ANONLEAK_STATS_A_MAPS, st.maps, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_UNMAPS, st.unmaps, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_LIVE_COUNT, st.live_count, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_LIVE_BYTES, st.live_bytes, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_PROCS, st.procs, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_EXITED, st.exited, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_SITES, st.sites, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_DROPS, drops, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_DROPS_NOMEM, st.drops_nomem, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_DROPS_MAPPINGS, st.drops_mappings,
-		       ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_DROPS_SITES, st.drops_sites, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_DROPS_PROCS, st.drops_procs, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_DROPS_EXITED, st.drops_exited,
-		       ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_MISSED, al_probes_missed(), ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_FILTERED, st.filtered, ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_UNNAMED, st.unnamed, ANONLEAK_STATS_A_PAD) ||
-	    nla_put_u32(skb, ANONLEAK_STATS_A_MAPPING_SIZE, al_range_size()) ||
-	    nla_put_u32(skb, ANONLEAK_STATS_A_SITE_SIZE,
-			al_site_slab_size(READ_ONCE(al_stack_depth))) ||
-	    nla_put_u32(skb, ANONLEAK_STATS_A_STACK_DEPTH, READ_ONCE(al_stack_depth)) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_MAX_MAPPINGS, READ_ONCE(al_max_mappings),
-		       ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_MAX_SITES, READ_ONCE(al_max_sites),
-		       ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_MAX_PROCS, READ_ONCE(al_max_procs),
-		       ANONLEAK_STATS_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_STATS_A_MAX_EXITED, READ_ONCE(al_max_exited),
-		       ANONLEAK_STATS_A_PAD))
-		goto err;
+	for (i = 0; i < ARRAY_SIZE(al_stat_attrs) && !err; i++) {
+		const struct al_stat_attr *a = &al_stat_attrs[i];
+		u64 v = *(const u64 *)((const char *)&st + a->off);
 
-	probes = nla_nest_start(skb, ANONLEAK_STATS_A_PROBES);
-	if (!probes)
-		goto err;
-	for (i = 0; i < al_probes_count(); i++)
-		if (nla_put_string(skb, ANONLEAK_PROBE_A_NAME, al_probe_symbol(i)))
-			goto err;
-	nla_nest_end(skb, probes);
-	nla_nest_end(skb, nest);
-	return 0;
-
-err:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
-}
-
-/* Reply sizing, as kernel/taskstats.c: every attribute counted. */
-static size_t al_config_size(void)
-{
-	return nla_total_size(0) +			/* ANONLEAK_A_CONFIG */
-		nla_total_size(sizeof(u8)) +		/* ENABLED */
-		nla_total_size(sizeof(u32)) * 3 +	/* DEPTH, PID, UID */
-		nla_total_size(TASK_COMM_LEN) +		/* FILTER_COMM */
-		nla_total_size_64bit(sizeof(u64)) * 5;	/* MIN_SIZE, caps */
-}
-
-static int al_fill_config(struct sk_buff *skb)
-{
-	struct nlattr *nest = nla_nest_start(skb, ANONLEAK_A_CONFIG);
-	int uid = READ_ONCE(al_filter_uid);
-	char comm[TASK_COMM_LEN];
-	pid_t pid = 0;
-
-	memcpy(comm, al_filter_comm, sizeof(comm));
-	comm[TASK_COMM_LEN - 1] = 0;
-	if (READ_ONCE(al_filter_pid)) {
-		struct pid *p;
-
-		/* The filter is kept in the initial namespace: show the caller's. */
-		rcu_read_lock();
-		p = find_pid_ns(READ_ONCE(al_filter_pid), &init_pid_ns);
-		pid = p ? pid_nr_ns(p, task_active_pid_ns(current)) : 0;
-		rcu_read_unlock();
+		if (a->type == NLA_U32)
+			err = nla_put_u32(skb, a->attr, v);
+		else
+			err = al_put_u64(skb, a->attr, v, ANONLEAK_STATS_A_PAD);
 	}
-	if (!nest ||
-	    nla_put_u8(skb, ANONLEAK_CONFIG_A_ENABLED, READ_ONCE(al_enabled)) ||
-	    nla_put_u32(skb, ANONLEAK_CONFIG_A_STACK_DEPTH, READ_ONCE(al_stack_depth)) ||
-	    al_put_u64(skb, ANONLEAK_CONFIG_A_MIN_SIZE, READ_ONCE(al_min_size),
-		       ANONLEAK_CONFIG_A_PAD) ||
-	    nla_put_u32(skb, ANONLEAK_CONFIG_A_FILTER_PID, pid) ||
-	    nla_put_u32(skb, ANONLEAK_CONFIG_A_FILTER_UID,
-			uid < 0 ? ANONLEAK_UID_ANY : uid) ||
-	    nla_put_string(skb, ANONLEAK_CONFIG_A_FILTER_COMM, comm) ||
-	    al_put_u64(skb, ANONLEAK_CONFIG_A_MAX_MAPPINGS, READ_ONCE(al_max_mappings),
-		       ANONLEAK_CONFIG_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_CONFIG_A_MAX_SITES, READ_ONCE(al_max_sites),
-		       ANONLEAK_CONFIG_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_CONFIG_A_MAX_PROCS, READ_ONCE(al_max_procs),
-		       ANONLEAK_CONFIG_A_PAD) ||
-	    al_put_u64(skb, ANONLEAK_CONFIG_A_MAX_EXITED, READ_ONCE(al_max_exited),
-		       ANONLEAK_CONFIG_A_PAD)) {
-		if (nest)
-			nla_nest_cancel(skb, nest);
+	if (err || al_fill_probes(skb)) {
+		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
 	nla_nest_end(skb, nest);
@@ -250,18 +195,13 @@ static int al_stats_doit(struct sk_buff *skb, struct genl_info *info)
 static int al_get_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return al_reply(info, ANONLEAK_CMD_GET_CONFIG, al_config_size(),
-			al_fill_config);
+			al_config_fill);
 }
 
-/*
- * Validate every setting first (the policy checked types and ranges; the
- * pid must exist), then apply them all. Ops of this family are serialised
- * by the genetlink core, and so are SET_CONFIG calls.
- */
+/* All the settings in the nest, or (extack naming the attribute) none. */
 static int al_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *tb[ANONLEAK_CONFIG_A_MAX + 1];
-	pid_t filter_pid = -1;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, ANONLEAK_A_CONFIG)) {
@@ -274,69 +214,7 @@ static int al_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 			       info->extack);
 	if (err)
 		return err;
-
-	if (tb[ANONLEAK_CONFIG_A_FILTER_PID]) {
-		u32 nr = nla_get_u32(tb[ANONLEAK_CONFIG_A_FILTER_PID]);
-
-		filter_pid = 0;
-		if (nr) {
-			struct pid *p;
-
-			rcu_read_lock();
-			p = find_vpid(nr);
-			filter_pid = p ? pid_nr(p) : -1;
-			rcu_read_unlock();
-			if (filter_pid < 0) {
-				NL_SET_ERR_MSG_ATTR(info->extack,
-						    tb[ANONLEAK_CONFIG_A_FILTER_PID],
-						    "no such process");
-				return -ESRCH;
-			}
-		}
-	}
-	if (tb[ANONLEAK_CONFIG_A_FILTER_UID]) {
-		u32 uid = nla_get_u32(tb[ANONLEAK_CONFIG_A_FILTER_UID]);
-
-		if (uid != ANONLEAK_UID_ANY && uid > INT_MAX) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    tb[ANONLEAK_CONFIG_A_FILTER_UID],
-					    "uid out of range");
-			return -EINVAL;
-		}
-	}
-
-	/* Everything is valid: apply. */
-	if (tb[ANONLEAK_CONFIG_A_ENABLED])
-		WRITE_ONCE(al_enabled, nla_get_u8(tb[ANONLEAK_CONFIG_A_ENABLED]));
-	if (tb[ANONLEAK_CONFIG_A_STACK_DEPTH])
-		WRITE_ONCE(al_stack_depth,
-			   nla_get_u32(tb[ANONLEAK_CONFIG_A_STACK_DEPTH]));
-	if (tb[ANONLEAK_CONFIG_A_MIN_SIZE])
-		WRITE_ONCE(al_min_size, nla_get_u64(tb[ANONLEAK_CONFIG_A_MIN_SIZE]));
-	if (filter_pid >= 0)
-		WRITE_ONCE(al_filter_pid, filter_pid);
-	if (tb[ANONLEAK_CONFIG_A_FILTER_UID]) {
-		u32 uid = nla_get_u32(tb[ANONLEAK_CONFIG_A_FILTER_UID]);
-
-		WRITE_ONCE(al_filter_uid, uid == ANONLEAK_UID_ANY ? -1 : (int)uid);
-	}
-	if (tb[ANONLEAK_CONFIG_A_FILTER_COMM]) {
-		char comm[TASK_COMM_LEN] = "";
-
-		nla_strscpy(comm, tb[ANONLEAK_CONFIG_A_FILTER_COMM], sizeof(comm));
-		memcpy(al_filter_comm, comm, sizeof(comm));
-	}
-	if (tb[ANONLEAK_CONFIG_A_MAX_MAPPINGS])
-		WRITE_ONCE(al_max_mappings,
-			   nla_get_u64(tb[ANONLEAK_CONFIG_A_MAX_MAPPINGS]));
-	if (tb[ANONLEAK_CONFIG_A_MAX_SITES])
-		WRITE_ONCE(al_max_sites, nla_get_u64(tb[ANONLEAK_CONFIG_A_MAX_SITES]));
-	if (tb[ANONLEAK_CONFIG_A_MAX_PROCS])
-		WRITE_ONCE(al_max_procs, nla_get_u64(tb[ANONLEAK_CONFIG_A_MAX_PROCS]));
-	if (tb[ANONLEAK_CONFIG_A_MAX_EXITED])
-		WRITE_ONCE(al_max_exited,
-			   nla_get_u64(tb[ANONLEAK_CONFIG_A_MAX_EXITED]));
-	return 0;
+	return al_config_set(tb, info->extack);
 }
 
 static int al_clear_doit(struct sk_buff *skb, struct genl_info *info)
@@ -439,7 +317,7 @@ void al_genl_exit_event(struct al_proc *proc)
 	mutex_unlock(&al_events_lock);
 }
 
-int __init al_genl_init(void)
+int al_genl_init(void)
 {
 	int err = genl_register_family(&al_genl_family);
 

@@ -90,28 +90,29 @@ static void al_read_build_id(struct mm_struct *mm, struct file *file,
 	}
 }
 
-/* Find or create the object for @vma's file; a reference for the caller. */
-static struct al_object *al_object_get(struct mm_struct *mm,
-				       struct vm_area_struct *vma)
+/* The object (@dev, @ino) with a reference taken, or NULL. */
+static struct al_object *al_object_find(u32 key, dev_t dev, unsigned long ino)
 {
-	struct file *file = vma->vm_file;
-	struct inode *inode = file_inode(file);
-	dev_t dev = inode->i_sb->s_dev;
-	unsigned long ino = inode->i_ino;
-	u32 key = al_obj_key(dev, ino);
 	struct al_object *obj;
-	char *buf, *path;
-	size_t len;
 
-	spin_lock(&al_obj_lock);
+	lockdep_assert_held(&al_obj_lock);
 	hash_for_each_possible(al_obj_hash, obj, node, key) {
 		if (obj->dev == dev && obj->ino == ino) {
 			obj->refs++;
-			spin_unlock(&al_obj_lock);
 			return obj;
 		}
 	}
-	spin_unlock(&al_obj_lock);
+	return NULL;
+}
+
+/* A new object for @vma's file: its path and build-id; NULL if unnamed. */
+static struct al_object *al_object_new(struct mm_struct *mm,
+				       struct vm_area_struct *vma)
+{
+	struct file *file = vma->vm_file;
+	struct al_object *obj;
+	char *buf, *path;
+	size_t len;
 
 	/* Probe handlers run with preemption off: the buffer is ours. */
 	buf = this_cpu_ptr(al_path_buf);
@@ -128,30 +129,43 @@ static struct al_object *al_object_get(struct mm_struct *mm,
 		pr_warn_once("out of memory in a probe: frames are left without their file (counted in 'anonleak status')\n");
 		return NULL;
 	}
-	obj->dev = dev;
-	obj->ino = ino;
+	obj->dev = file_inode(file)->i_sb->s_dev;
+	obj->ino = file_inode(file)->i_ino;
 	obj->refs = 1;
 	memcpy(obj->path, path, len + 1);
 	al_read_build_id(mm, file, vma->vm_start - (vma->vm_pgoff << PAGE_SHIFT),
 			 obj);
+	return obj;
+}
 
+/* Find or create the object for @vma's file; a reference for the caller. */
+static struct al_object *al_object_get(struct mm_struct *mm,
+				       struct vm_area_struct *vma)
+{
+	struct inode *inode = file_inode(vma->vm_file);
+	dev_t dev = inode->i_sb->s_dev;
+	unsigned long ino = inode->i_ino;
+	u32 key = al_obj_key(dev, ino);
+	struct al_object *obj, *old;
+
+	spin_lock(&al_obj_lock);
+	obj = al_object_find(key, dev, ino);
+	spin_unlock(&al_obj_lock);
+	if (obj)
+		return obj;
+
+	obj = al_object_new(mm, vma);
+	if (!obj)
+		return NULL;
 	/* Site creation is serialised per proc only: look again. */
 	spin_lock(&al_obj_lock);
-	{
-		struct al_object *old;
-
-		hash_for_each_possible(al_obj_hash, old, node, key) {
-			if (old->dev == dev && old->ino == ino) {
-				old->refs++;
-				spin_unlock(&al_obj_lock);
-				kfree(obj);
-				return old;
-			}
-		}
-	}
-	hash_add(al_obj_hash, &obj->node, key);
+	old = al_object_find(key, dev, ino);
+	if (!old)
+		hash_add(al_obj_hash, &obj->node, key);
 	spin_unlock(&al_obj_lock);
-	return obj;
+	if (old)
+		kfree(obj);
+	return old ? old : obj;
 }
 
 static void al_object_put(struct al_object *obj)

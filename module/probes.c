@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Probe handlers: tiny, they only collect arguments and call into track.c.
+ * Probe handlers: tiny, they only collect arguments and call into
+ * ranges.c and procs.c.
  *
  * do_mmap()           kretprobe: every mapping user space creates, whatever
  *                     path it took; anonymous ones are recorded on success,
@@ -13,8 +14,11 @@
  * vma_merge_extend()  kretprobe: mremap() growing a mapping in place, under
  *  / vma_merge()      mmap_lock (6.2+ / 6.1; filtered by the bracket).
  *
- * Symbols are tried in order from a per-version list, and can be forced
- * with the mmap_symbol / munmap_symbol / exit_symbol module parameters.
+ * The probes are a table (al_probes, in registration order) and their
+ * candidate kernel functions another (al_syms), tried in order; each
+ * probe's function can be forced with its <what>_symbol module parameter
+ * (mmap_symbol, munmap_symbol, exit_symbol, mremap_symbol, move_symbol,
+ * grow_symbol).
  */
 #include <linux/kprobes.h>
 #include <linux/mm.h>
@@ -33,48 +37,6 @@
 #include <linux/anonleak.h>
 
 #include "anonleak.h"
-
-static char *mmap_symbol;
-module_param(mmap_symbol, charp, 0444);
-MODULE_PARM_DESC(mmap_symbol, "Kernel function creating mappings (default: do_mmap)");
-
-static char *munmap_symbol;
-module_param(munmap_symbol, charp, 0444);
-MODULE_PARM_DESC(munmap_symbol,
-		 "Kernel function unmapping ranges (default: do_vmi_munmap, else do_mas_munmap)");
-
-static char *mremap_symbol;
-module_param(mremap_symbol, charp, 0444);
-MODULE_PARM_DESC(mremap_symbol, "The mremap syscall entry (default: __x64_sys_mremap)");
-
-static char *move_symbol;
-module_param(move_symbol, charp, 0444);
-MODULE_PARM_DESC(move_symbol, "Kernel function moving page tables (default: move_page_tables)");
-
-static char *grow_symbol;
-module_param(grow_symbol, charp, 0444);
-MODULE_PARM_DESC(grow_symbol,
-		 "Kernel function growing a mapping in place for mremap (default: vma_merge_extend, else vma_merge)");
-
-static char *exit_symbol;
-module_param(exit_symbol, charp, 0444);
-MODULE_PARM_DESC(exit_symbol, "Kernel function tearing down an mm (default: exit_mmap)");
-
-static const char * const al_mmap_syms[] = { "do_mmap", NULL };
-static const char * const al_munmap_syms[] = { "do_vmi_munmap", "do_mas_munmap", NULL };
-static const char * const al_exit_syms[] = { "exit_mmap", NULL };
-static const char * const al_mremap_syms[] = { "__x64_sys_mremap", "__arm64_sys_mremap", NULL };
-/*
- * GCC may split move_page_tables() into a wrapper that returns early for
- * len == 0 and "move_page_tables.part.0" with the same arguments, which
- * move_vma() then calls directly (seen on a 6.1 allnoconfig-based build):
- * probe the part when there is one.
- */
-static const char * const al_move_syms[] = {
-	"move_page_tables.part.0", "move_page_tables", NULL
-};
-
-static const char * const al_grow_syms[] = { "vma_merge_extend", "vma_merge", NULL };
 
 struct al_mmap_data {
 	unsigned long len;
@@ -121,7 +83,7 @@ static int al_mmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	d->len = regs_get_kernel_argument(regs, 2);
 	d->prot = regs_get_kernel_argument(regs, 3);
 	if (d->anon && !(d->flags & MAP_FIXED))
-		al_mmap_mark(current->mm);
+		al_mmap_mark(current->mm, current);
 	return 0;
 }
 
@@ -132,7 +94,7 @@ static int al_mmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	if (IS_ERR_VALUE(addr)) {
 		if (d->anon && !(d->flags & MAP_FIXED))
-			al_mmap_unmark(current->mm);
+			al_mmap_mark(current->mm, NULL);
 		return 0;
 	}
 	al_map(current->mm, task_pt_regs(current), addr, PAGE_ALIGN(d->len),
@@ -140,27 +102,47 @@ static int al_mmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-/* do_{vmi,mas}_munmap(iter, mm, start, len, uf, unlock/downgrade) */
 /*
- * Whether the munmap function probed may drop mmap_lock before it returns
- * when its last argument is true: 6.12's do_vmi_munmap(..., unlock) does;
- * 6.1's do_mas_munmap(..., downgrade) keeps it for reading until after
- * the return, so nothing can map in between there. Unknown functions
- * (munmap_symbol=) are assumed to.
+ * The munmap function: @mm, [@start, @start + @len). @unlocks: it drops
+ * mmap_lock before it returns, so that another task may map into the hole
+ * before the return probe runs (see al_unmap_begin()).
  */
-static bool al_munmap_unlocks = true;
-
-static int al_munmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static __always_inline int al_munmap_begin(struct kretprobe_instance *ri,
+					   struct mm_struct *mm,
+					   unsigned long start,
+					   unsigned long len, bool unlocks)
 {
 	struct al_munmap_data *d = (struct al_munmap_data *)ri->data;
-	unsigned long start = regs_get_kernel_argument(regs, 2);
-	unsigned long len = regs_get_kernel_argument(regs, 3);
 
-	d->mm = (struct mm_struct *)regs_get_kernel_argument(regs, 1);
+	d->mm = mm;
 	d->ctx.start = start;
 	d->ctx.end = len > TASK_SIZE ? start : start + PAGE_ALIGN(len);
-	return al_unmap_begin(d->mm, &d->ctx,
-			      al_munmap_unlocks && regs_get_kernel_argument(regs, 5)) ? 0 : 1;
+	return al_unmap_begin(mm, &d->ctx, unlocks) ? 0 : 1;
+}
+
+/* do_vmi_munmap(vmi, mm, start, len, uf, unlock) (6.2+): unlock drops it. */
+static int al_munmap_vmi_entry(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	return al_munmap_begin(ri,
+			       (struct mm_struct *)regs_get_kernel_argument(regs, 1),
+			       regs_get_kernel_argument(regs, 2),
+			       regs_get_kernel_argument(regs, 3),
+			       regs_get_kernel_argument(regs, 5));
+}
+
+/*
+ * do_mas_munmap(mas, mm, start, len, uf, downgrade) (6.1): a downgrade
+ * keeps mmap_lock for reading until after the return, so nothing can map
+ * in between.
+ */
+static int al_munmap_mas_entry(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	return al_munmap_begin(ri,
+			       (struct mm_struct *)regs_get_kernel_argument(regs, 1),
+			       regs_get_kernel_argument(regs, 2),
+			       regs_get_kernel_argument(regs, 3), false);
 }
 
 static int al_munmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -212,28 +194,43 @@ struct al_grow_data {
 };
 
 /*
- * vma_merge_extend(vmi, vma, delta) on 6.2+; vma_merge(mm, prev, addr, end,
- * ...) on 6.1, which has many other callers: only calls made while some
- * task is inside a tracked mremap() go further than one atomic read.
+ * Growing in place: only calls made while some task is inside a tracked
+ * mremap() go further than one atomic read (vma_merge() has many other
+ * callers).
  */
-static int al_grow_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static bool al_grow_wanted(struct kretprobe_instance *ri)
+{
+	if (!atomic_read(&al_mremaps_inflight) || !al_user_task())
+		return false;
+	((struct al_grow_data *)ri->data)->mm = current->mm;
+	return true;
+}
+
+/* vma_merge_extend(vmi, vma, delta) (6.2+) */
+static int al_grow_extend_entry(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
 {
 	struct al_grow_data *d = (struct al_grow_data *)ri->data;
-	struct kretprobe *rp = get_kretprobe(ri);
+	struct vm_area_struct *vma;
 
-	if (!atomic_read(&al_mremaps_inflight) || !al_user_task() || !rp)
+	if (!al_grow_wanted(ri))
 		return 1;
-	d->mm = current->mm;
-	if (!strcmp(rp->kp.symbol_name, "vma_merge")) {
-		d->old_end = regs_get_kernel_argument(regs, 2);
-		d->new_end = regs_get_kernel_argument(regs, 3);
-	} else {
-		struct vm_area_struct *vma;
+	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
+	d->old_end = vma->vm_end;
+	d->new_end = d->old_end + regs_get_kernel_argument(regs, 2);
+	return 0;
+}
 
-		vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
-		d->old_end = vma->vm_end;
-		d->new_end = d->old_end + regs_get_kernel_argument(regs, 2);
-	}
+/* vma_merge(mm, prev, addr, end, ...) (6.1) */
+static int al_grow_merge_entry(struct kretprobe_instance *ri,
+			       struct pt_regs *regs)
+{
+	struct al_grow_data *d = (struct al_grow_data *)ri->data;
+
+	if (!al_grow_wanted(ri))
+		return 1;
+	d->old_end = regs_get_kernel_argument(regs, 2);
+	d->new_end = regs_get_kernel_argument(regs, 3);
 	return 0;
 }
 
@@ -261,178 +258,230 @@ static int al_move_pre(struct kprobe *kp, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kretprobe al_mmap_probe = {
-	.entry_handler	= al_mmap_entry,
-	.handler	= al_mmap_ret,
-	.data_size	= sizeof(struct al_mmap_data),
+enum { AL_P_EXIT, AL_P_MUNMAP, AL_P_MREMAP, AL_P_MOVE, AL_P_GROW, AL_P_MMAP };
+
+/*
+ * A kernel function that probe @probe can be registered on, and the handler
+ * that reads its arguments (a kprobe's pre_handler, a kretprobe's
+ * entry_handler): a new kernel is a new candidate, with a handler of its
+ * own where it lays the arguments out differently.
+ */
+struct al_sym {
+	u8 probe;			/* AL_P_* */
+	const char *name;
+	kprobe_pre_handler_t pre;
+	kretprobe_handler_t entry;
 };
 
-static struct kretprobe al_munmap_probe = {
-	.entry_handler	= al_munmap_entry,
-	.handler	= al_munmap_ret,
-	.data_size	= sizeof(struct al_munmap_data),
+/*
+ * A probe: the candidates of al_syms, tried in order (or the function the
+ * <what>_symbol= parameter names, with the handler of the candidate of that
+ * name, else of the first), and the kretprobe (handler, data size) or
+ * kprobe (rp.kp) registered on the one found.
+ */
+struct al_probe {
+	const char *what;
+	char **forced;
+	bool ret;			/* a kretprobe, else a kprobe */
+	struct kretprobe rp;
 };
 
-static struct kprobe al_exit_probe = {
-	.pre_handler	= al_exit_pre,
+static char *mmap_symbol;
+static char *munmap_symbol;
+static char *mremap_symbol;
+static char *move_symbol;
+static char *grow_symbol;
+static char *exit_symbol;
+
+module_param(mmap_symbol, charp, 0444);
+module_param(munmap_symbol, charp, 0444);
+module_param(mremap_symbol, charp, 0444);
+module_param(move_symbol, charp, 0444);
+module_param(grow_symbol, charp, 0444);
+module_param(exit_symbol, charp, 0444);
+
+MODULE_PARM_DESC(mmap_symbol, "Kernel function creating mappings (default: do_mmap)");
+MODULE_PARM_DESC(munmap_symbol,
+		 "Kernel function unmapping ranges (default: do_vmi_munmap, else do_mas_munmap)");
+MODULE_PARM_DESC(mremap_symbol, "The mremap syscall entry (default: __x64_sys_mremap)");
+MODULE_PARM_DESC(move_symbol, "Kernel function moving page tables (default: move_page_tables)");
+MODULE_PARM_DESC(grow_symbol,
+		 "Kernel function growing a mapping in place for mremap (default: vma_merge_extend, else vma_merge)");
+MODULE_PARM_DESC(exit_symbol, "Kernel function tearing down an mm (default: exit_mmap)");
+
+/*
+ * Every candidate, in order of preference for each probe. GCC may split
+ * move_page_tables() into a wrapper that returns early for len == 0 and
+ * "move_page_tables.part.0" with the same arguments, which move_vma() then
+ * calls directly (seen on a 6.1 allnoconfig-based build): the part is
+ * probed when there is one.
+ */
+static const struct al_sym al_syms[] = {
+	{ AL_P_EXIT, "exit_mmap", .pre = al_exit_pre },
+	{ AL_P_MUNMAP, "do_vmi_munmap", .entry = al_munmap_vmi_entry },	/* 6.2+ */
+	{ AL_P_MUNMAP, "do_mas_munmap", .entry = al_munmap_mas_entry },	/* 6.1 */
+	{ AL_P_MREMAP, "__x64_sys_mremap", .entry = al_mremap_entry },
+	{ AL_P_MREMAP, "__arm64_sys_mremap", .entry = al_mremap_entry },
+	{ AL_P_MOVE, "move_page_tables.part.0", .pre = al_move_pre },
+	{ AL_P_MOVE, "move_page_tables", .pre = al_move_pre },
+	{ AL_P_GROW, "vma_merge_extend", .entry = al_grow_extend_entry },	/* 6.2+ */
+	{ AL_P_GROW, "vma_merge", .entry = al_grow_merge_entry },		/* 6.1 */
+	{ AL_P_MMAP, "do_mmap", .entry = al_mmap_entry },
 };
 
-static struct kretprobe al_mremap_probe = {
-	.entry_handler	= al_mremap_entry,
-	.handler	= al_mremap_ret,
-	.data_size	= sizeof(struct al_mremap_ctx),
+#define AL_KPROBE(what)	{ #what, &what##_symbol }
+#define AL_KRETPROBE(what, ret_handler, data)				\
+	{ #what, &what##_symbol, true,					\
+	  { .handler = ret_handler, .data_size = sizeof(data) } }
+
+/*
+ * In registration order: teardown first, then unmap, then mremap, then
+ * map: a mapping is never recorded for an mm whose changes we cannot see.
+ * The move and grow hooks walk the contexts that the mremap bracket links
+ * into procs, so they go up after the bracket and come down before it.
+ */
+static struct al_probe al_probes[] = {
+	[AL_P_EXIT] = AL_KPROBE(exit),
+	[AL_P_MUNMAP] = AL_KRETPROBE(munmap, al_munmap_ret, struct al_munmap_data),
+	[AL_P_MREMAP] = AL_KRETPROBE(mremap, al_mremap_ret, struct al_mremap_ctx),
+	[AL_P_MOVE] = AL_KPROBE(move),
+	[AL_P_GROW] = AL_KRETPROBE(grow, al_grow_ret, struct al_grow_data),
+	[AL_P_MMAP] = AL_KRETPROBE(mmap, al_mmap_ret, struct al_mmap_data),
 };
 
-static struct kprobe al_move_probe = {
-	.pre_handler	= al_move_pre,
+/* The order GET_STATS ('anonleak status') and the load message use. */
+static const u8 al_probes_shown[] = {
+	AL_P_MMAP, AL_P_MUNMAP, AL_P_EXIT, AL_P_MREMAP, AL_P_MOVE, AL_P_GROW,
 };
 
-static struct kretprobe al_grow_probe = {
-	.entry_handler	= al_grow_entry,
-	.handler	= al_grow_ret,
-	.data_size	= sizeof(struct al_grow_data),
-};
-
-/* Register @rp on @forced, or on the first symbol of @syms that exists. */
-static int al_register_kretprobe(struct kretprobe *rp, const char *forced,
-				 const char * const *syms, const char *what)
+/* The @n-th candidate of @p, or NULL. */
+static const struct al_sym *al_probe_cand(const struct al_probe *p,
+					  unsigned int n)
 {
-	const char * const *s;
-	int err = -ENOENT;
+	unsigned int i;
 
-	/* Every task in the function at once needs an instance. */
-	rp->maxactive = max_t(int, 64, 8 * num_possible_cpus());
-	if (forced) {
-		rp->kp.symbol_name = forced;
-		err = register_kretprobe(rp);
-		if (err)
-			pr_err("cannot probe %s function %s: %d\n", what, forced, err);
-		return err;
-	}
-	for (s = syms; *s; s++) {
-		rp->kp.symbol_name = *s;
-		rp->kp.addr = NULL;
-		rp->kp.flags = 0;
-		err = register_kretprobe(rp);
-		if (!err)
-			return 0;
-	}
-	pr_err("no %s function to probe (tried %s%s); set %s_symbol=\n", what,
-	       syms[0], syms[1] ? " and others" : "", what);
-	return err;
+	for (i = 0; i < ARRAY_SIZE(al_syms); i++)
+		if (&al_probes[al_syms[i].probe] == p && !n--)
+			return &al_syms[i];
+	return NULL;
 }
 
-static int al_register_kprobe(struct kprobe *kp, const char *forced,
-			      const char * const *syms, const char *what)
+/* The candidate of that name, else the first one: its handler fits. */
+static const struct al_sym *al_probe_sym(const struct al_probe *p,
+					 const char *name)
 {
-	const char * const *s;
-	int err = -ENOENT;
+	const struct al_sym *sym;
+	unsigned int n;
 
-	for (s = forced ? &forced : syms; *s; s++) {
-		kp->symbol_name = *s;
-		kp->addr = NULL;
-		kp->flags = 0;
-		err = register_kprobe(kp);
-		if (!err || forced)
-			break;
+	for (n = 0; (sym = al_probe_cand(p, n)); n++)
+		if (!strcmp(sym->name, name))
+			return sym;
+	return al_probe_cand(p, 0);
+}
+
+static int al_probe_register(struct al_probe *p, const char *name)
+{
+	const struct al_sym *sym = al_probe_sym(p, name);
+	struct kprobe *kp = &p->rp.kp;
+
+	kp->symbol_name = name;
+	kp->addr = NULL;
+	kp->flags = 0;
+	if (!p->ret) {
+		kp->pre_handler = sym->pre;
+		return register_kprobe(kp);
 	}
-	if (err)
+	p->rp.entry_handler = sym->entry;
+	/* Every task in the function at once needs an instance. */
+	p->rp.maxactive = max_t(int, 64, 8 * num_possible_cpus());
+	return register_kretprobe(&p->rp);
+}
+
+static void al_probe_unregister(struct al_probe *p)
+{
+	if (p->ret)
+		unregister_kretprobe(&p->rp);
+	else
+		unregister_kprobe(&p->rp.kp);
+}
+
+/* Register @p on the function forced, or on the first candidate there is. */
+static int al_probe_init(struct al_probe *p)
+{
+	const struct al_sym *first = al_probe_cand(p, 0), *sym;
+	const char *forced = *p->forced;
+	int err = -ENOENT;
+	unsigned int n;
+
+	if (forced)
+		err = al_probe_register(p, forced);
+	for (n = 0; !forced && err && (sym = al_probe_cand(p, n)); n++)
+		err = al_probe_register(p, sym->name);
+	if (!err)
+		return 0;
+	if (p->ret && forced)
+		pr_err("cannot probe %s function %s: %d\n", p->what, forced, err);
+	else if (p->ret)
+		pr_err("no %s function to probe (tried %s%s); set %s_symbol=\n",
+		       p->what, first->name,
+		       al_probe_cand(p, 1) ? " and others" : "", p->what);
+	else
 		pr_err("no %s function to probe (tried %s): %d; set %s_symbol=\n",
-		       what, forced ? forced : syms[0], err, what);
+		       p->what, forced ? forced : first->name, err, p->what);
 	return err;
 }
 
 u64 al_probes_missed(void)
 {
-	return (u64)al_mmap_probe.nmissed + al_mmap_probe.kp.nmissed +
-	       al_munmap_probe.nmissed + al_munmap_probe.kp.nmissed +
-	       al_mremap_probe.nmissed + al_mremap_probe.kp.nmissed +
-	       al_grow_probe.nmissed + al_grow_probe.kp.nmissed +
-	       al_move_probe.nmissed + al_exit_probe.nmissed;
+	u64 missed = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(al_probes); i++)
+		missed += al_probes[i].rp.nmissed + al_probes[i].rp.kp.nmissed;
+	return missed;
 }
 
 unsigned int al_probes_count(void)
 {
-	return 6;
+	return ARRAY_SIZE(al_probes);
 }
 
 const char *al_probe_symbol(unsigned int i)
 {
-	switch (i) {
-	case 0:
-		return al_mmap_probe.kp.symbol_name;
-	case 1:
-		return al_munmap_probe.kp.symbol_name;
-	case 2:
-		return al_exit_probe.symbol_name;
-	case 3:
-		return al_mremap_probe.kp.symbol_name;
-	case 4:
-		return al_move_probe.symbol_name;
-	case 5:
-		return al_grow_probe.kp.symbol_name;
-	}
-	return NULL;
+	if (i >= ARRAY_SIZE(al_probes_shown))
+		return NULL;
+	return al_probes[al_probes_shown[i]].rp.kp.symbol_name;
 }
 
-/*
- * Teardown first, then unmap, then mremap, then map: a mapping is never
- * recorded for an mm whose changes we cannot see. The move and grow hooks
- * walk the contexts that the mremap bracket links into procs, so they go up
- * after the bracket and come down before it.
- */
 int al_probes_init(void)
 {
+	char msg[256];
+	unsigned int i;
+	int n = 0;
 	int err;
 
-	err = al_register_kprobe(&al_exit_probe, exit_symbol, al_exit_syms, "exit");
-	if (err)
-		goto err_exit;
-	err = al_register_kretprobe(&al_munmap_probe, munmap_symbol,
-				    al_munmap_syms, "munmap");
-	if (err)
-		goto err_munmap;
-	al_munmap_unlocks = strcmp(al_munmap_probe.kp.symbol_name, "do_mas_munmap");
-	err = al_register_kretprobe(&al_mremap_probe, mremap_symbol,
-				    al_mremap_syms, "mremap");
-	if (err)
-		goto err_mremap;
-	err = al_register_kprobe(&al_move_probe, move_symbol, al_move_syms, "move");
-	if (err)
-		goto err_move;
-	err = al_register_kretprobe(&al_grow_probe, grow_symbol, al_grow_syms,
-				    "grow");
-	if (err)
-		goto err_grow;
-	err = al_register_kretprobe(&al_mmap_probe, mmap_symbol, al_mmap_syms,
-				    "mmap");
-	if (err)
-		goto err_mmap;
-	pr_info("probing %s, %s, %s, %s, %s, %s\n", al_probe_symbol(0),
-		al_probe_symbol(1), al_probe_symbol(2), al_probe_symbol(3),
-		al_probe_symbol(4), al_probe_symbol(5));
+	BUILD_BUG_ON(ARRAY_SIZE(al_probes_shown) != ARRAY_SIZE(al_probes));
+	for (i = 0; i < ARRAY_SIZE(al_probes); i++) {
+		err = al_probe_init(&al_probes[i]);
+		if (err)
+			goto err;
+	}
+	for (i = 0; i < al_probes_count(); i++)
+		n += scnprintf(msg + n, sizeof(msg) - n, "%s%s", i ? ", " : "",
+			       al_probe_symbol(i));
+	pr_info("probing %s\n", msg);
 	return 0;
 
-err_mmap:
-	unregister_kretprobe(&al_grow_probe);
-err_grow:
-	unregister_kprobe(&al_move_probe);
-err_move:
-	unregister_kretprobe(&al_mremap_probe);
-err_mremap:
-	unregister_kretprobe(&al_munmap_probe);
-err_munmap:
-	unregister_kprobe(&al_exit_probe);
-err_exit:
+err:
+	while (i--)
+		al_probe_unregister(&al_probes[i]);
 	return err;
 }
 
 void al_probes_uninit(void)
 {
-	unregister_kretprobe(&al_mmap_probe);
-	unregister_kretprobe(&al_grow_probe);
-	unregister_kprobe(&al_move_probe);
-	unregister_kretprobe(&al_mremap_probe);
-	unregister_kretprobe(&al_munmap_probe);
-	unregister_kprobe(&al_exit_probe);
+	unsigned int i = ARRAY_SIZE(al_probes);
+
+	while (i--)
+		al_probe_unregister(&al_probes[i]);
 }

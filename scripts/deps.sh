@@ -25,6 +25,8 @@ pkgs=(build-essential make gcc libc6-dev pkg-config
       libmnl-dev libdw-dev libelf-dev elfutils
       linux-image-amd64 linux-headers-amd64 linux-source-6.1
       sparse python3 perl python3-yaml python3-jsonschema
+      # to make chroots of other suites for their kernels (tests/vm/kernels.sh)
+      mmdebstrap
       # to build the debug guest kernel (tests/debug/build-kernel.sh)
       flex bison bc libssl-dev)
 [ "$want_bench" = 1 ] && pkgs+=(bpftrace bpfcc-tools)
@@ -58,14 +60,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-if [ "$need_612" = 1 ] && [ ! -f "$bpo_list" ]; then
-	cat > "$bpo_list" <<'SRC'
-Types: deb
-URIs: http://deb.debian.org/debian
-Suites: bookworm-backports
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
+if [ "$need_612" = 1 ]; then
+	# The same archive (mirror, proxy, keyring) as the machine's own entry;
+	# rewritten when that entry changed.
+	"$(dirname "$0")/debian-archive.sh" --sources bookworm-backports >"$bpo_list.tmp"
+	if cmp -s "$bpo_list.tmp" "$bpo_list"; then
+		rm -f "$bpo_list.tmp"
+	else
+		mv "$bpo_list.tmp" "$bpo_list"
+	fi
 fi
 # Third-party sources on the machine may be unreachable: do not let them
 # fail the update of Debian's own lists.

@@ -15,16 +15,16 @@ import sys
 import time
 
 here = os.path.dirname(os.path.realpath(__file__))
-repo = os.environ.get("ANONLEAK_REPO", os.path.realpath(os.path.join(here, "..", "..")))
+# al_tap: beside this script in build/tests, in lib/ beside the source.
+sys.dont_write_bytecode = True
+sys.path.insert(1, os.path.join(here, "lib"))
+import al_tap                                       # noqa: E402
+
+repo = al_tap.repo_root(here)
 cli = os.path.join(repo, "userspace/anonleak")
 demo = os.path.join(repo, "build/demo")
-
-tests = []
-
-
-def test(fn):
-    tests.append(fn)
-    return fn
+suite = al_tap.Suite()
+test = suite.test
 
 
 def run(*args, **kw):
@@ -156,23 +156,5 @@ def errors_have_their_exit_codes():
         assert r.returncode == 0 and r.stdout, cmd
 
 
-def main():
-    print("TAP version 13")
-    print("1..%d" % len(tests))
-    npass = nfail = 0
-    for i, fn in enumerate(tests, 1):
-        try:
-            fn()
-            print("ok %d %s" % (i, fn.__name__))
-            npass += 1
-        except Exception as e:                      # noqa: BLE001
-            print("# %s: %r" % (fn.__name__, e)[:4000])
-            print("not ok %d %s" % (i, fn.__name__))
-            nfail += 1
-    print("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0" %
-          (npass, nfail))
-    return 1 if nfail else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(suite.run())

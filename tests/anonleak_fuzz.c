@@ -26,57 +26,12 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
-#include <linux/genetlink.h>
-#include <linux/netlink.h>
 
 #include "kselftest_harness.h"
-#include "al_nl.h"
-
-/* Test children leave with _exit(): flush what they print. */
-#define say(...) do { ksft_print_msg(__VA_ARGS__); fflush(stdout); } while (0)
-
-#define PG ((size_t)getpagesize())
-#define RW (PROT_READ | PROT_WRITE)
-#define PA (MAP_PRIVATE | MAP_ANONYMOUS)
-
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK 10
-#endif
-#ifndef NLM_F_CAPPED
-#define NLM_F_CAPPED 0x100
-#endif
-#ifndef NLM_F_ACK_TLVS
-#define NLM_F_ACK_TLVS 0x200
-#endif
-
-/* Kernel addresses on x86-64 have their top 17 bits set. */
-#define KERNEL_HALF 0xffff800000000000ULL
-
-static unsigned int scale(unsigned int n, unsigned int min)
-{
-	const char *e = getenv("ANONLEAK_TEST_SCALE");
-	unsigned long pct = e ? strtoul(e, NULL, 0) : 100;
-
-	if (!pct)
-		pct = 100;
-	n = (unsigned long long)n * pct / 100;
-	return n < min ? min : n;
-}
-
-static unsigned long env_ul(const char *name, unsigned long def)
-{
-	const char *e = getenv(name);
-
-	return e && *e ? strtoul(e, NULL, 0) : def;
-}
+#include "al_test.h"
+#include "al_harness.h"
 
 /* xorshift64*: small, seeded, the same sequence everywhere. */
 static uint64_t rng_state;
@@ -99,21 +54,8 @@ static bool chance(unsigned int pct)
 	return rn(100) < pct;
 }
 
-static __attribute__((noinline)) void *fz_site_a(size_t len)
-{
-	void *p = (void *)syscall(SYS_mmap, NULL, len, RW, PA, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-static __attribute__((noinline)) void *fz_site_b(size_t len)
-{
-	void *p = (void *)syscall(SYS_mmap, NULL, len, RW, PA, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
+AL_RAW_SITE(fz_site_a)
+AL_RAW_SITE(fz_site_b)
 
 /* ---- message building, well-formed or not ---- */
 
@@ -242,21 +184,7 @@ static void problem(struct fz *f, const char *fmt, ...)
 
 static int nl_open(bool ext, bool cap)
 {
-	int one = 1, fd;
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return -1;
-	if (ext)
-		setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	if (cap)
-		setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return al_t_socket(ext, cap, 0);
 }
 
 static int nl_send(int fd, const void *buf, size_t len)
@@ -339,7 +267,7 @@ static bool check_u64(struct fz *f, struct data_ctx *d, const struct nlattr *a,
 		return d->ok = false;
 	}
 	v = au64(a);
-	if (v >= KERNEL_HALF || (id && v > 0xffffffffULL)) {
+	if (v >= AL_KERNEL_HALF || (id && v > 0xffffffffULL)) {
 		problem(f, "%s = %#llx looks like a kernel pointer", what,
 			(unsigned long long)v);
 		return d->ok = false;
@@ -578,7 +506,7 @@ static uint64_t fz_u64(void)
 		0, 1, 2, 31, 32, 33, 255, 256, 1ULL << 20, 1ULL << 24,
 		(1ULL << 24) + 1, 1ULL << 28, (1ULL << 28) + 1, 0x7fffffff,
 		0x80000000, 0xffffffff, 0x100000000ULL, ~0ULL, ~0ULL >> 1,
-		KERNEL_HALF,
+		AL_KERNEL_HALF,
 	};
 
 	if (chance(60))
@@ -976,183 +904,15 @@ out:
 	free(m);
 }
 
-/* ---- the state that must survive ---- */
-
-struct mapping {
-	uint64_t start, len;
-};
-
-struct maps_ctx {
-	struct mapping *v;
-	unsigned int n, cap;
-	bool intr;
-};
-
-static int maps_entry_cb(const struct nlattr *a, void *data)
-{
-	struct maps_ctx *c = data;
-	struct nlattr *x;
-	struct mapping mp = { 0, 0 };
-
-	mnl_attr_for_each_nested(x, a) {
-		if (mnl_attr_validate(x, MNL_TYPE_U64))
-			continue;
-		if (mnl_attr_get_type(x) == ANONLEAK_MAPPING_A_START)
-			mp.start = mnl_attr_get_u64(x);
-		else if (mnl_attr_get_type(x) == ANONLEAK_MAPPING_A_LENGTH)
-			mp.len = mnl_attr_get_u64(x);
-	}
-	if (c->n == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 256;
-		c->v = realloc(c->v, c->cap * sizeof(*c->v));
-		if (!c->v)
-			return MNL_CB_ERROR;
-	}
-	c->v[c->n++] = mp;
-	return MNL_CB_OK;
-}
-
-static int maps_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct maps_ctx *c = data;
-	struct nlattr *a;
-
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		c->intr = true;
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(a) == ANONLEAK_A_MAPPINGS)
-			if (mnl_attr_parse_nested(a, maps_entry_cb, c) < 0)
-				return MNL_CB_ERROR;
-	return MNL_CB_OK;
-}
-
-static void build_pid(struct nlmsghdr *nlh, void *arg)
-{
-	mnl_attr_put_u32(nlh, ANONLEAK_A_PID, *(uint32_t *)arg);
-}
-
-static int get_mappings(int fam, uint32_t pid, struct maps_ctx *c)
-{
-	memset(c, 0, sizeof(*c));
-	return al_t_req(fam, ANONLEAK_CMD_GET_MAPPINGS, NLM_F_DUMP, build_pid,
-			&pid, maps_cb, c, NULL);
-}
-
-static int cmp_mapping(const void *a, const void *b)
-{
-	const struct mapping *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-struct config {
-	uint64_t v[ANONLEAK_CONFIG_A_MAX + 1];
-	char comm[16];
-};
-
-static int config_nest_cb(const struct nlattr *a, void *data)
-{
-	struct config *c = data;
-	int t = mnl_attr_get_type(a);
-
-	if (t > ANONLEAK_CONFIG_A_MAX)
-		return MNL_CB_OK;
-	if (t == ANONLEAK_CONFIG_A_FILTER_COMM)
-		snprintf(c->comm, sizeof(c->comm), "%s", mnl_attr_get_str(a));
-	else if (!mnl_attr_validate(a, MNL_TYPE_U64))
-		c->v[t] = mnl_attr_get_u64(a);
-	else if (!mnl_attr_validate(a, MNL_TYPE_U32))
-		c->v[t] = mnl_attr_get_u32(a);
-	else if (!mnl_attr_validate(a, MNL_TYPE_U8))
-		c->v[t] = mnl_attr_get_u8(a);
-	return MNL_CB_OK;
-}
-
-static int config_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nlattr *a;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(a) == ANONLEAK_A_CONFIG)
-			mnl_attr_parse_nested(a, config_nest_cb, data);
-	return MNL_CB_OK;
-}
-
-static int get_config(int fam, struct config *c)
-{
-	memset(c, 0, sizeof(*c));
-	return al_t_req(fam, ANONLEAK_CMD_GET_CONFIG, 0, NULL, NULL, config_cb,
-			c, NULL);
-}
-
-static void build_config(struct nlmsghdr *nlh, void *arg)
-{
-	struct config *c = arg;
-	struct nlattr *n = mnl_attr_nest_start(nlh, ANONLEAK_A_CONFIG);
-
-	mnl_attr_put_u8(nlh, ANONLEAK_CONFIG_A_ENABLED, c->v[ANONLEAK_CONFIG_A_ENABLED]);
-	mnl_attr_put_u32(nlh, ANONLEAK_CONFIG_A_STACK_DEPTH,
-			 c->v[ANONLEAK_CONFIG_A_STACK_DEPTH]);
-	mnl_attr_put_u64(nlh, ANONLEAK_CONFIG_A_MIN_SIZE, c->v[ANONLEAK_CONFIG_A_MIN_SIZE]);
-	mnl_attr_put_u32(nlh, ANONLEAK_CONFIG_A_FILTER_PID,
-			 c->v[ANONLEAK_CONFIG_A_FILTER_PID]);
-	mnl_attr_put_u32(nlh, ANONLEAK_CONFIG_A_FILTER_UID,
-			 c->v[ANONLEAK_CONFIG_A_FILTER_UID]);
-	mnl_attr_put_strz(nlh, ANONLEAK_CONFIG_A_FILTER_COMM, c->comm);
-	mnl_attr_put_u64(nlh, ANONLEAK_CONFIG_A_MAX_MAPPINGS,
-			 c->v[ANONLEAK_CONFIG_A_MAX_MAPPINGS]);
-	mnl_attr_put_u64(nlh, ANONLEAK_CONFIG_A_MAX_SITES,
-			 c->v[ANONLEAK_CONFIG_A_MAX_SITES]);
-	mnl_attr_put_u64(nlh, ANONLEAK_CONFIG_A_MAX_PROCS,
-			 c->v[ANONLEAK_CONFIG_A_MAX_PROCS]);
-	mnl_attr_put_u64(nlh, ANONLEAK_CONFIG_A_MAX_EXITED,
-			 c->v[ANONLEAK_CONFIG_A_MAX_EXITED]);
-	mnl_attr_nest_end(nlh, n);
-}
-
-/* Per-site arithmetic that must hold in any snapshot. */
-static unsigned int sites_inconsistent(struct al_t_dump *d, char *why, size_t wl)
-{
-	unsigned int i, bad = 0;
-
-	for (i = 0; i < d->n; i++) {
-		uint64_t *c = d->sites[i].c;
-
-		if (c[ANONLEAK_SITE_A_LIVE_BYTES] !=
-		    c[ANONLEAK_SITE_A_MAPPED_BYTES] - c[ANONLEAK_SITE_A_UNMAPPED_BYTES] ||
-		    (d->sites[i].state == ANONLEAK_PROC_RUNNING &&
-		     c[ANONLEAK_SITE_A_LIVE_COUNT] !=
-		     c[ANONLEAK_SITE_A_TOTAL_MAPS] + c[ANONLEAK_SITE_A_SPLITS] -
-		     c[ANONLEAK_SITE_A_TOTAL_UNMAPS])) {
-			if (!bad)
-				snprintf(why, wl, "pid %u site %llu: live %llu/%llu maps %llu splits %llu unmaps %llu mapped %llu unmapped %llu",
-					 d->sites[i].pid,
-					 (unsigned long long)c[ANONLEAK_SITE_A_ID],
-					 (unsigned long long)c[ANONLEAK_SITE_A_LIVE_COUNT],
-					 (unsigned long long)c[ANONLEAK_SITE_A_LIVE_BYTES],
-					 (unsigned long long)c[ANONLEAK_SITE_A_TOTAL_MAPS],
-					 (unsigned long long)c[ANONLEAK_SITE_A_SPLITS],
-					 (unsigned long long)c[ANONLEAK_SITE_A_TOTAL_UNMAPS],
-					 (unsigned long long)c[ANONLEAK_SITE_A_MAPPED_BYTES],
-					 (unsigned long long)c[ANONLEAK_SITE_A_UNMAPPED_BYTES]);
-			bad++;
-		}
-	}
-	return bad;
-}
-
 /* ---- the tests ---- */
-
-static int sh(const char *fmt, ...);
-static const char *ko(void);
 
 FIXTURE(fuzz) {
 	int family;
 	pid_t witness;
 	int wpipe;
-	struct mapping *wmaps;
+	struct al_t_mapping *wmaps;
 	unsigned int nw;
-	struct config cfg0;
+	struct al_t_config cfg0;
 };
 
 /*
@@ -1166,12 +926,11 @@ FIXTURE_SETUP(fuzz)
 	char c;
 
 	self->family = al_t_family();
-	if (self->family == -ENOENT && access("/sys/module/anonleak", F_OK) &&
-	    !sh("insmod %s", ko()))
+	if (self->family == -ENOENT && !al_ko_loaded() && !al_ko_load(""))
 		self->family = al_t_family();
 	ASSERT_LT(0, self->family) TH_LOG("the anonleak family is not registered");
-	ASSERT_EQ(0, get_config(self->family, &self->cfg0));
-	self->nw = scale(3000, 200);
+	ASSERT_EQ(0, al_t_get_config(&self->cfg0));
+	self->nw = al_scale(3000, 200);
 	self->wmaps = calloc(self->nw, sizeof(*self->wmaps));
 	ASSERT_NE(NULL, self->wmaps);
 	ASSERT_EQ(0, pipe(p));
@@ -1182,7 +941,7 @@ FIXTURE_SETUP(fuzz)
 		close(p[0]);
 		close(q[1]);
 		for (i = 0; i < self->nw; i++) {
-			struct mapping mp = { 0, (1 + i % 3) * PG };
+			struct al_t_mapping mp = { .len = (1 + i % 3) * PG };
 			void *a = i % 2 ? fz_site_a(mp.len) : fz_site_b(mp.len);
 
 			if (a == MAP_FAILED)
@@ -1203,7 +962,7 @@ FIXTURE_SETUP(fuzz)
 			  read(p[0], &self->wmaps[i], sizeof(self->wmaps[i])));
 	close(p[0]);
 	self->wpipe = q[1];
-	qsort(self->wmaps, self->nw, sizeof(*self->wmaps), cmp_mapping);
+	qsort(self->wmaps, self->nw, sizeof(*self->wmaps), al_t_mapping_cmp);
 }
 
 FIXTURE_TEARDOWN(fuzz)
@@ -1220,12 +979,12 @@ FIXTURE_TEARDOWN(fuzz)
 static void check_witness(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(fuzz) *self)
 {
-	struct maps_ctx c;
+	struct al_t_maps c = { 0 };
 	unsigned int i, diff = 0;
 
-	ASSERT_EQ(0, get_mappings(self->family, self->witness, &c));
+	ASSERT_EQ(0, al_t_mappings(self->witness, &c, NULL));
 	EXPECT_FALSE(c.intr);
-	qsort(c.v, c.n, sizeof(*c.v), cmp_mapping);
+	qsort(c.v, c.n, sizeof(*c.v), al_t_mapping_cmp);
 	EXPECT_EQ(self->nw, c.n);
 	for (i = 0; i < c.n && i < self->nw; i++)
 		if (c.v[i].start != self->wmaps[i].start ||
@@ -1237,12 +996,12 @@ static void check_witness(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(fuzz, random_and_malformed_messages, 1200)
 {
-	uint64_t seed = env_ul("ANONLEAK_FUZZ_SEED", 0x616e6f6e);
-	unsigned long iters = env_ul("ANONLEAK_FUZZ_ITERS", scale(20000, 300));
+	uint64_t seed = al_env_ul("ANONLEAK_FUZZ_SEED", 0x616e6f6e);
+	unsigned long iters = al_env_ul("ANONLEAK_FUZZ_ITERS", al_scale(20000, 300));
 	struct fz f = { .family = self->family, .self = getpid(),
 			.witness = self->witness };
 	struct mb *m = calloc(1, sizeof(*m));
-	struct config cfg1;
+	struct al_t_config cfg1;
 	struct al_t_dump d;
 	struct al_t_stats st;
 	unsigned long it, withext = 0, errors = 0;
@@ -1264,8 +1023,8 @@ TEST_F_TIMEOUT(fuzz, random_and_malformed_messages, 1200)
 		ASSERT_NE(MAP_FAILED, fz_site_a(PG));
 	check_witness(_metadata, self);
 
-	say("fuzz: seed %#llx, %lu iterations\n",
-	    (unsigned long long)seed, iters);
+	al_say("fuzz: seed %#llx, %lu iterations\n",
+	       (unsigned long long)seed, iters);
 	for (it = 0; it < iters; it++) {
 		struct req rq[4];
 		unsigned int nrq = 0, k, kind = rn(1000);
@@ -1314,13 +1073,13 @@ TEST_F_TIMEOUT(fuzz, random_and_malformed_messages, 1200)
 	for (e = 1; e < 140; e++)
 		errors += f.errs[e];
 	withext = f.ext;
-	say("fuzz: %lu messages tried, %lu data replies, %lu acks, %lu errors (%lu with extack, %lu of them with a text message): EINVAL %lu, ERANGE %lu, EOPNOTSUPP %lu, ESRCH %lu, EMSGSIZE %lu, EBUSY %lu; %lu dumps abandoned, %lu concurrent rounds\n",
-	    f.sent, f.replies, f.errs[0], errors, withext, f.ext_text,
-	    f.errs[EINVAL], f.errs[ERANGE], f.errs[EOPNOTSUPP],
-	    f.errs[ESRCH], f.errs[EMSGSIZE], f.errs[EBUSY],
-	    f.dumps_abandoned, f.dumps_concurrent);
+	al_say("fuzz: %lu messages tried, %lu data replies, %lu acks, %lu errors (%lu with extack, %lu of them with a text message): EINVAL %lu, ERANGE %lu, EOPNOTSUPP %lu, ESRCH %lu, EMSGSIZE %lu, EBUSY %lu; %lu dumps abandoned, %lu concurrent rounds\n",
+	       f.sent, f.replies, f.errs[0], errors, withext, f.ext_text,
+	       f.errs[EINVAL], f.errs[ERANGE], f.errs[EOPNOTSUPP],
+	       f.errs[ESRCH], f.errs[EMSGSIZE], f.errs[EBUSY],
+	       f.dumps_abandoned, f.dumps_concurrent);
 	if (f.first_problem[0])
-		say("fuzz: first problem: %s\n", f.first_problem);
+		al_say("fuzz: first problem: %s\n", f.first_problem);
 	EXPECT_EQ(0, f.bad_errno);
 	EXPECT_EQ(0, f.bad_data);
 	EXPECT_EQ(0, f.need_ext_missing);
@@ -1329,14 +1088,13 @@ TEST_F_TIMEOUT(fuzz, random_and_malformed_messages, 1200)
 	/* The state is intact. */
 	check_witness(_metadata, self);
 	ASSERT_EQ(0, al_t_sites(0, &d));
-	EXPECT_EQ(0, sites_inconsistent(&d, why, sizeof(why))) TH_LOG("%s", why);
+	EXPECT_EQ(0, al_t_sites_bad(&d, false, why, sizeof(why))) TH_LOG("%s", why);
 	free(d.sites);
 	ASSERT_EQ(0, al_t_stats(&st));
 	EXPECT_LE(self->nw, st.c[ANONLEAK_STATS_A_LIVE_COUNT]);
 	/* Put back what SET_CONFIG changed, and see it back. */
-	EXPECT_EQ(0, al_t_req(self->family, ANONLEAK_CMD_SET_CONFIG, 0,
-			      build_config, &self->cfg0, NULL, NULL, why));
-	ASSERT_EQ(0, get_config(self->family, &cfg1));
+	EXPECT_EQ(0, al_t_set_config(&self->cfg0, AL_T_CFG_ALL, why));
+	ASSERT_EQ(0, al_t_get_config(&cfg1));
 	EXPECT_EQ(0, memcmp(&self->cfg0, &cfg1, sizeof(cfg1)));
 	free(m);
 }
@@ -1344,12 +1102,12 @@ TEST_F_TIMEOUT(fuzz, random_and_malformed_messages, 1200)
 /* SET_CONFIG is all or nothing: a refused one changes no setting. */
 TEST_F_TIMEOUT(fuzz, set_config_all_or_nothing, 600)
 {
-	uint64_t seed = env_ul("ANONLEAK_FUZZ_SEED", 0x616e6f6e) ^ 0x5e7c0f16;
-	unsigned long iters = scale(2000, 100), it, refused = 0, applied = 0;
+	uint64_t seed = al_env_ul("ANONLEAK_FUZZ_SEED", 0x616e6f6e) ^ 0x5e7c0f16;
+	unsigned long iters = al_scale(2000, 100), it, refused = 0, applied = 0;
 	struct fz f = { .family = self->family, .self = getpid(),
 			.witness = self->witness, .nothere = 4194305 };
 	struct mb *m = calloc(1, sizeof(*m));
-	struct config before, after;
+	struct al_t_config before, after;
 	int fd;
 
 	ASSERT_NE(NULL, m);
@@ -1361,7 +1119,7 @@ TEST_F_TIMEOUT(fuzz, set_config_all_or_nothing, 600)
 				 .ours = true, .genl_ok = true, .ext = true };
 		unsigned long errs0 = f.errs[0];
 
-		ASSERT_EQ(0, get_config(self->family, &before));
+		ASSERT_EQ(0, al_t_get_config(&before));
 		m->len = 0;
 		m->depth = 0;
 		mb_hdr(m, f.family, NLM_F_REQUEST | NLM_F_ACK, r.seq,
@@ -1371,7 +1129,7 @@ TEST_F_TIMEOUT(fuzz, set_config_all_or_nothing, 600)
 		ASSERT_LE(0, nl_send(fd, m->buf, m->len));
 		f.sent++;
 		drain(&f, fd, &r, 1, 0, 1 << 16);
-		ASSERT_EQ(0, get_config(self->family, &after));
+		ASSERT_EQ(0, al_t_get_config(&after));
 		if (f.errs[0] > errs0) {
 			applied++;
 			continue;
@@ -1384,14 +1142,13 @@ TEST_F_TIMEOUT(fuzz, set_config_all_or_nothing, 600)
 			break;
 	}
 	close(fd);
-	say("set_config: %lu tried, %lu applied, %lu refused\n",
-	    it, applied, refused);
+	al_say("set_config: %lu tried, %lu applied, %lu refused\n",
+	       it, applied, refused);
 	EXPECT_EQ(0, f.bad_errno) TH_LOG("%s", f.first_problem);
 	EXPECT_EQ(0, f.need_ext_missing) TH_LOG("%s", f.first_problem);
 	EXPECT_LT(0, refused);
 	EXPECT_LT(0, applied);
-	EXPECT_EQ(0, al_t_req(self->family, ANONLEAK_CMD_SET_CONFIG, 0,
-			      build_config, &self->cfg0, NULL, NULL, NULL));
+	EXPECT_EQ(0, al_t_set_config(&self->cfg0, AL_T_CFG_ALL, NULL));
 	check_witness(_metadata, self);
 	free(m);
 }
@@ -1399,7 +1156,7 @@ TEST_F_TIMEOUT(fuzz, set_config_all_or_nothing, 600)
 /* Dumps from several processes at once while the witness set is read. */
 TEST_F_TIMEOUT(fuzz, concurrent_dump_storm, 900)
 {
-	unsigned int procs = 4, i, rounds = scale(100, 10);
+	unsigned int procs = 4, i, rounds = al_scale(100, 10);
 	struct al_t_dump d;
 	char why[512] = "";
 	pid_t kids[8];
@@ -1436,31 +1193,11 @@ TEST_F_TIMEOUT(fuzz, concurrent_dump_storm, 900)
 	}
 	check_witness(_metadata, self);
 	ASSERT_EQ(0, al_t_sites(0, &d));
-	EXPECT_EQ(0, sites_inconsistent(&d, why, sizeof(why))) TH_LOG("%s", why);
+	EXPECT_EQ(0, al_t_sites_bad(&d, false, why, sizeof(why))) TH_LOG("%s", why);
 	free(d.sites);
 }
 
 /* ---- module parameters: refused at load, with a message naming them ---- */
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[768];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static const char *ko(void)
-{
-	const char *p = getenv("ANONLEAK_KO");
-
-	return p ? p : "module/anonleak.ko";
-}
 
 FIXTURE(params) {
 	int unused;
@@ -1473,8 +1210,7 @@ FIXTURE_SETUP(params)
 /* Whatever happened, leave the module loaded for the runner. */
 FIXTURE_TEARDOWN(params)
 {
-	if (access("/sys/module/anonleak", F_OK))
-		sh("insmod %s", ko());
+	al_ko_ensure();
 }
 
 TEST_F_TIMEOUT(params, bad_parameters_say_why, 900)
@@ -1504,16 +1240,16 @@ TEST_F_TIMEOUT(params, bad_parameters_say_why, 900)
 
 	if (geteuid())
 		SKIP(return, "needs root");
-	if (access(ko(), R_OK))
-		SKIP(return, "module %s not found", ko());
-	sh("rmmod anonleak 2>/dev/null");
+	if (access(al_ko(), R_OK))
+		SKIP(return, "module %s not found", al_ko());
+	al_ko_unload();
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(marker, sizeof(marker), "anonleak-fuzz-param-%u", i);
-		sh("echo %s > /dev/kmsg", marker);
-		EXPECT_NE(0, sh("insmod %s %s 2>/dev/null", ko(), bad[i].arg))
+		al_sh("echo %s > /dev/kmsg", marker);
+		EXPECT_NE(0, al_sh("insmod %s %s 2>/dev/null", al_ko(), bad[i].arg))
 			TH_LOG("insmod %s was accepted", bad[i].arg);
 		/* The kernel log after the marker names the parameter. */
-		if (sh("dmesg | tail -n 40 | sed -n '/%s/,$p' | grep -q '%s'", marker,
+		if (al_sh("dmesg | tail -n 40 | sed -n '/%s/,$p' | grep -q '%s'", marker,
 		       bad[i].says)) {
 			quiet++;
 			TH_LOG("insmod %s: no message naming '%s'", bad[i].arg,
@@ -1522,7 +1258,7 @@ TEST_F_TIMEOUT(params, bad_parameters_say_why, 900)
 		EXPECT_NE(0, access("/sys/module/anonleak", F_OK));
 	}
 	EXPECT_EQ(0, quiet);
-	ASSERT_EQ(0, sh("insmod %s", ko()));
+	ASSERT_EQ(0, al_ko_load(""));
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

@@ -19,68 +19,25 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 #include <linux/capability.h>
-#include <linux/genetlink.h>
-#include <linux/netlink.h>
 
 #include "kselftest_harness.h"
-#include "al_nl.h"
+#include "al_test.h"
+#include "al_harness.h"
 
-/* Test children leave with _exit(): flush what they print. */
-#define say(...) do { ksft_print_msg(__VA_ARGS__); fflush(stdout); } while (0)
-
-#define PG ((size_t)getpagesize())
-#define RW (PROT_READ | PROT_WRITE)
-#define PA (MAP_PRIVATE | MAP_ANONYMOUS)
 #define NOBODY 65534
-#define KERNEL_HALF 0xffff800000000000ULL
 
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK 10
-#endif
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-#ifndef NLM_F_CAPPED
-#define NLM_F_CAPPED 0x100
-#endif
-#ifndef NLM_F_ACK_TLVS
-#define NLM_F_ACK_TLVS 0x200
-#endif
-
-static __attribute__((noinline)) void *pv_site(size_t len)
-{
-	void *p = (void *)syscall(SYS_mmap, NULL, len, RW, PA, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
+AL_RAW_SITE(pv_site)
 
 /* ---- raw requests, to see every byte of the reply ---- */
 
 static int nl_open(void)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct timeval tv = { .tv_sec = 10 };
-	int fd, one = 1;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return al_t_socket(true, false, 10);
 }
 
 struct outcome {
@@ -222,50 +179,6 @@ static int all_denied(int fd, int family, uint32_t victim, bool verbose)
 	return 0;
 }
 
-/* The "events" group id, from the (unprivileged) controller. */
-static int grp_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr *g, *x;
-
-	if (mnl_attr_get_type(a) != CTRL_ATTR_MCAST_GROUPS)
-		return MNL_CB_OK;
-	mnl_attr_for_each_nested(g, a) {
-		int id = -1;
-		bool ours = false;
-
-		mnl_attr_for_each_nested(x, g) {
-			if (mnl_attr_get_type(x) == CTRL_ATTR_MCAST_GRP_ID)
-				id = mnl_attr_get_u32(x);
-			if (mnl_attr_get_type(x) == CTRL_ATTR_MCAST_GRP_NAME &&
-			    !strcmp(mnl_attr_get_str(x), ANONLEAK_MCGRP_EVENTS))
-				ours = true;
-		}
-		if (ours)
-			*(int *)data = id;
-	}
-	return MNL_CB_OK;
-}
-
-static int family_grp_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), grp_cb, data);
-}
-
-static void name_attr(struct nlmsghdr *nlh, void *arg)
-{
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, ANONLEAK_GENL_NAME);
-}
-
-static int events_group(void)
-{
-	int grp = -1;
-
-	if (al_t_req(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0, name_attr, NULL,
-		     family_grp_cb, &grp, NULL))
-		return -1;
-	return grp;
-}
-
 static int join_events(int fd, int grp)
 {
 	return setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &grp,
@@ -279,17 +192,6 @@ static int become_nobody(void)
 	    prctl(PR_SET_DUMPABLE, 1))
 		return -1;
 	return 0;
-}
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
 }
 
 /*
@@ -329,9 +231,9 @@ static int enter_userns(uid_t outside, int extra_flags)
 	if (unshare(CLONE_NEWUSER | extra_flags))
 		return -errno;
 	snprintf(map, sizeof(map), "0 %u 1\n", outside);
-	if (write_file("/proc/self/setgroups", "deny") ||
-	    write_file("/proc/self/uid_map", map) ||
-	    write_file("/proc/self/gid_map", map))
+	if (al_put("/proc/self/setgroups", "deny") ||
+	    al_put("/proc/self/uid_map", "%s", map) ||
+	    al_put("/proc/self/gid_map", "%s", map))
 		return -EIO;
 	return 0;
 }
@@ -361,6 +263,18 @@ static int in_child(int (*fn)(void *), void *arg)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * In a test: run @fn in a child, which must exit 0; exit status 4 says
+ * this kernel or machine cannot set the case up (skipped, @why).
+ */
+#define IN_CHILD_OR_SKIP(fn, why) do {					\
+	int ret_ = in_child(fn, &self->c);				\
+									\
+	if (ret_ == 4)							\
+		SKIP(return, why);					\
+	EXPECT_EQ(0, ret_);						\
+} while (0)
+
 struct ctx {
 	int family;
 	uint32_t victim;	/* a pid with records */
@@ -385,7 +299,7 @@ FIXTURE_SETUP(privs)
 	self->c.victim = getpid();
 	for (i = 0; i < 4; i++)
 		ASSERT_NE(MAP_FAILED, pv_site(PG));
-	self->c.grp = events_group();
+	self->c.grp = al_t_events_group();
 	ASSERT_LE(0, self->c.grp);
 	self->c.fd = -1;
 }
@@ -394,25 +308,33 @@ FIXTURE_TEARDOWN(privs)
 {
 }
 
+/*
+ * On a socket of its own, the caller gets EPERM for every request and
+ * cannot join the events group: 0, or a code for a child's exit status.
+ */
+static int denied_with_events(struct ctx *c)
+{
+	int fd = nl_open(), ret;
+
+	if (fd < 0)
+		return 6;
+	ret = all_denied(fd, c->family, c->victim, true);
+	if (ret)
+		return ret;
+	if (join_events(fd, c->grp) != -EPERM)
+		return 7;
+	return 0;
+}
+
 static int nobody_fn(void *arg)
 {
 	struct ctx *c = arg;
-	int fd, ret;
 
 	if (become_nobody())
 		return 2;
 	if (has_net_admin())
 		return 3;
-	fd = nl_open();
-	if (fd < 0)
-		return 4;
-	ret = all_denied(fd, c->family, c->victim, true);
-	if (ret)
-		return ret;
-	/* The events group is closed too. */
-	if (join_events(fd, c->grp) != -EPERM)
-		return 5;
-	return 0;
+	return denied_with_events(c);
 }
 
 TEST_F(privs, unprivileged_user_gets_eperm_and_nothing_else)
@@ -424,7 +346,7 @@ TEST_F(privs, unprivileged_user_gets_eperm_and_nothing_else)
 static int userns_fn(void *arg)
 {
 	struct ctx *c = arg;
-	int fd, ret;
+	int ret;
 
 	if (leave_chroot() || become_nobody())
 		return 2;
@@ -435,24 +357,12 @@ static int userns_fn(void *arg)
 		return 3;
 	if (getuid() != 0 || !has_net_admin())
 		return 5;
-	fd = nl_open();
-	if (fd < 0)
-		return 6;
-	ret = all_denied(fd, c->family, c->victim, true);
-	if (ret)
-		return ret;
-	if (join_events(fd, c->grp) != -EPERM)
-		return 7;
-	return 0;
+	return denied_with_events(c);
 }
 
 TEST_F(privs, root_in_unprivileged_userns_gets_eperm)
 {
-	int ret = in_child(userns_fn, &self->c);
-
-	if (ret == 4)
-		SKIP(return, "unprivileged user namespaces are disabled");
-	EXPECT_EQ(0, ret);
+	IN_CHILD_OR_SKIP(userns_fn, "unprivileged user namespaces are disabled");
 }
 
 /* Real root entering a user namespace of its own loses the family too. */
@@ -476,11 +386,7 @@ static int root_userns_fn(void *arg)
 
 TEST_F(privs, root_in_its_own_userns_gets_eperm)
 {
-	int ret = in_child(root_userns_fn, &self->c);
-
-	if (ret == 4)
-		SKIP(return, "cannot create a user namespace");
-	EXPECT_EQ(0, ret);
+	IN_CHILD_OR_SKIP(root_userns_fn, "cannot create a user namespace");
 }
 
 /* In another network namespace the family does not exist. */
@@ -517,11 +423,7 @@ static int netns_fn(void *arg)
 
 TEST_F(privs, other_network_namespace_sees_no_family)
 {
-	int ret = in_child(netns_fn, &self->c);
-
-	if (ret == 4)
-		SKIP(return, "cannot create user and network namespaces");
-	EXPECT_EQ(0, ret);
+	IN_CHILD_OR_SKIP(netns_fn, "cannot create user and network namespaces");
 }
 
 /* A socket root opened, used after dropping privileges. */
@@ -621,7 +523,7 @@ static void check_u64(const struct nlattr *a, bool id)
 		return;
 	v = mnl_attr_get_u64(a);
 	values++;
-	if (v >= KERNEL_HALF || (id && v > 0xffffffffULL))
+	if (v >= AL_KERNEL_HALF || (id && v > 0xffffffffULL))
 		leaks++;
 }
 
@@ -684,11 +586,6 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 			      (void *)(intptr_t)L_TOP);
 }
 
-static void build_pid(struct nlmsghdr *nlh, void *arg)
-{
-	mnl_attr_put_u32(nlh, ANONLEAK_A_PID, *(uint32_t *)arg);
-}
-
 TEST_F(privs, no_kernel_pointers_in_replies_or_events)
 {
 	struct timeval tv = { .tv_sec = 10 };
@@ -708,7 +605,7 @@ TEST_F(privs, no_kernel_pointers_in_replies_or_events)
 	ASSERT_EQ(0, al_t_req(self->c.family, ANONLEAK_CMD_GET_PROCS, NLM_F_DUMP,
 			      NULL, NULL, msg_cb, &msgs, NULL));
 	ASSERT_EQ(0, al_t_req(self->c.family, ANONLEAK_CMD_GET_MAPPINGS, NLM_F_DUMP,
-			      build_pid, &me, msg_cb, &msgs, NULL));
+			      al_t_put_pid, &me, msg_cb, &msgs, NULL));
 
 	/* An exit event. */
 	nl = mnl_socket_open(NETLINK_GENERIC);
@@ -728,8 +625,8 @@ TEST_F(privs, no_kernel_pointers_in_replies_or_events)
 	ASSERT_LE(0, mnl_cb_run(buf, len, 0, 0, msg_cb, &events));
 	mnl_socket_close(nl);
 
-	say("checked %u values in %u messages and %u events\n",
-	    values, msgs, events);
+	al_say("checked %u values in %u messages and %u events\n",
+	       values, msgs, events);
 	EXPECT_LT(0, events);
 	EXPECT_LT(10, values);
 	EXPECT_EQ(0, leaks);
@@ -737,110 +634,21 @@ TEST_F(privs, no_kernel_pointers_in_replies_or_events)
 
 /* ---- pid namespaces ---- */
 
-struct prec {
-	uint32_t pid;
-	uint64_t count;
-	char comm[16];
-};
-
-struct precs {
-	struct prec p[64];
-	unsigned int n;
-};
-
-static int prec_top_cb(const struct nlattr *a, void *data)
+/* The pid filter's setting, as this caller sees it. */
+static int filter_pid(uint32_t *pid)
 {
-	struct prec *p = data;
-	const struct nlattr *x;
+	struct al_t_config c;
+	int ret = al_t_get_config(&c);
 
-	switch (mnl_attr_get_type(a)) {
-	case ANONLEAK_A_PID:
-		p->pid = mnl_attr_get_u32(a);
-		break;
-	case ANONLEAK_A_COMM:
-		snprintf(p->comm, sizeof(p->comm), "%s", mnl_attr_get_str(a));
-		break;
-	case ANONLEAK_A_PROC:
-		mnl_attr_for_each_nested(x, a)
-			if (mnl_attr_get_type(x) == ANONLEAK_PROC_A_LIVE_COUNT)
-				p->count = mnl_attr_get_u64(x);
-		break;
-	}
-	return MNL_CB_OK;
+	*pid = c.v[ANONLEAK_CONFIG_A_FILTER_PID];
+	if (ret)
+		return ret;
+	return c.seen & AL_T_CFG_BIT(FILTER_PID) ? 0 : -EBADMSG;
 }
 
-static int precs_cb(const struct nlmsghdr *nlh, void *data)
+static int set_filter_pid(uint32_t pid)
 {
-	struct precs *ps = data;
-
-	if (ps->n == sizeof(ps->p) / sizeof(ps->p[0]))
-		return MNL_CB_OK;
-	memset(&ps->p[ps->n], 0, sizeof(ps->p[0]));
-	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), prec_top_cb, &ps->p[ps->n]);
-	ps->n++;
-	return MNL_CB_OK;
-}
-
-/* Running processes' records, all of them, as this caller sees them. */
-static int procs(int family, struct precs *ps)
-{
-	ps->n = 0;
-	return al_t_req(family, ANONLEAK_CMD_GET_PROCS, NLM_F_DUMP, NULL, NULL,
-			precs_cb, ps, NULL);
-}
-
-static struct prec *find_pid(struct precs *ps, uint32_t pid)
-{
-	unsigned int i;
-
-	for (i = 0; i < ps->n; i++)
-		if (ps->p[i].pid == pid)
-			return &ps->p[i];
-	return NULL;
-}
-
-struct cfg_pid {
-	uint32_t pid;
-	bool seen;
-};
-
-static int cfg_nest_cb(const struct nlattr *a, void *data)
-{
-	struct cfg_pid *c = data;
-
-	if (mnl_attr_get_type(a) == ANONLEAK_CONFIG_A_FILTER_PID) {
-		c->pid = mnl_attr_get_u32(a);
-		c->seen = true;
-	}
-	return MNL_CB_OK;
-}
-
-static int cfg_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nlattr *a;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(a) == ANONLEAK_A_CONFIG)
-			mnl_attr_parse_nested(a, cfg_nest_cb, data);
-	return MNL_CB_OK;
-}
-
-static int filter_pid(int family, uint32_t *pid)
-{
-	struct cfg_pid c = { 0, false };
-	int ret = al_t_req(family, ANONLEAK_CMD_GET_CONFIG, 0, NULL, NULL,
-			   cfg_cb, &c, NULL);
-
-	*pid = c.pid;
-	return ret ? ret : (c.seen ? 0 : -EBADMSG);
-}
-
-static void build_filter_pid(struct nlmsghdr *nlh, void *arg)
-{
-	struct nlattr *n = mnl_attr_nest_start(nlh, ANONLEAK_A_CONFIG);
-
-	mnl_attr_put_u32(nlh, ANONLEAK_CONFIG_A_FILTER_PID, *(uint32_t *)arg);
-	mnl_attr_nest_end(nlh, n);
+	return al_t_set_config1(ANONLEAK_CONFIG_A_FILTER_PID, pid);
 }
 
 #define NS_MAPS 5
@@ -853,8 +661,8 @@ static void build_filter_pid(struct nlmsghdr *nlh, void *arg)
  */
 static int ns_init(int family, uint32_t outsider, int ready_fd, int go_fd)
 {
-	struct precs ps;
-	struct prec *p;
+	struct al_t_procs ps;
+	struct al_t_proc *p;
 	struct al_t_dump d;
 	int kid_pipe[2], ret = 0, fd;
 	uint32_t fp, two;
@@ -885,20 +693,21 @@ static int ns_init(int family, uint32_t outsider, int ready_fd, int go_fd)
 	two = kid;
 
 	/* Only this namespace's processes, under this namespace's pids. */
-	if (procs(family, &ps))
+	if (al_t_procs(0, &ps))
 		return 35;
 	for (i = 0; i < ps.n; i++)
-		if (ps.p[i].pid != 1 && ps.p[i].pid != two) {
+		if (ps.v[i].pid != 1 && ps.v[i].pid != two) {
 			fprintf(stderr, "pidns: saw pid %u (comm %s)\n",
-				ps.p[i].pid, ps.p[i].comm);
+				ps.v[i].pid, ps.v[i].comm);
 			ret = ret ? ret : 36;
 		}
-	p = find_pid(&ps, 1);
+	p = al_t_proc_of(&ps, 1);
 	if (!p || p->count != NS_MAPS)
 		ret = ret ? ret : 37;
-	p = find_pid(&ps, two);
+	p = al_t_proc_of(&ps, two);
 	if (!p || p->count != 2)
 		ret = ret ? ret : 38;
+	free(ps.v);
 	/* Sites: only ours and the kid's. */
 	if (al_t_sites(0, &d))
 		return 39;
@@ -921,18 +730,16 @@ static int ns_init(int family, uint32_t outsider, int ready_fd, int go_fd)
 			ret = ret ? ret : 44;
 		free(d.sites);
 		fd = al_t_req(family, ANONLEAK_CMD_GET_MAPPINGS, NLM_F_DUMP,
-			      build_pid, &outsider, NULL, NULL, NULL);
+			      al_t_put_pid, &outsider, NULL, NULL, NULL);
 		if (fd != -ESRCH)
 			ret = ret ? ret : 45;
-		if (al_t_req(family, ANONLEAK_CMD_SET_CONFIG, 0, build_filter_pid,
-			     &outsider, NULL, NULL, NULL) != -ESRCH)
+		if (set_filter_pid(outsider) != -ESRCH)
 			ret = ret ? ret : 46;
 	}
 	/* The pid filter takes and shows pids of this namespace. */
-	if (al_t_req(family, ANONLEAK_CMD_SET_CONFIG, 0, build_filter_pid,
-		     &two, NULL, NULL, NULL))
+	if (set_filter_pid(two))
 		return 47;
-	if (filter_pid(family, &fp) || fp != two)
+	if (filter_pid(&fp) || fp != two)
 		ret = ret ? ret : 48;
 
 	/* Let the initial namespace look, then clean up. */
@@ -949,8 +756,8 @@ TEST_F(privs, pids_are_reported_in_the_callers_pid_namespace)
 {
 	int ready[2], go[2], status, ret;
 	uint32_t fp, two;
-	struct precs ps;
-	struct prec *p;
+	struct al_t_procs ps;
+	struct al_t_proc *p;
 	pid_t outer, init1 = -1;
 
 	ASSERT_EQ(0, pipe(ready));
@@ -983,21 +790,20 @@ TEST_F(privs, pids_are_reported_in_the_callers_pid_namespace)
 	ret = read(ready[0], &two, sizeof(two));
 	if (ret == sizeof(two)) {
 		/* From here the same processes have their global pids. */
-		ASSERT_EQ(0, procs(self->c.family, &ps));
-		p = find_pid(&ps, init1);
+		ASSERT_EQ(0, al_t_procs(0, &ps));
+		p = al_t_proc_of(&ps, init1);
 		ASSERT_NE(NULL, p) TH_LOG("pid 1 of the namespace (%d) not listed", init1);
 		EXPECT_EQ(NS_MAPS, p->count);
 		/* The filter, set inside as "pid 2", is a global pid here. */
-		ASSERT_EQ(0, filter_pid(self->c.family, &fp));
+		ASSERT_EQ(0, filter_pid(&fp));
 		EXPECT_NE(two, fp);
 		EXPECT_NE(0, fp);
-		p = find_pid(&ps, fp);
+		p = al_t_proc_of(&ps, fp);
 		ASSERT_NE(NULL, p) TH_LOG("filter pid %u is not the namespace's pid 2", fp);
 		EXPECT_EQ(2, p->count);
+		free(ps.v);
 	}
-	fp = 0;
-	EXPECT_EQ(0, al_t_req(self->c.family, ANONLEAK_CMD_SET_CONFIG, 0,
-			      build_filter_pid, &fp, NULL, NULL, NULL));
+	EXPECT_EQ(0, set_filter_pid(0));
 	ASSERT_EQ(1, write(go[1], "g", 1));
 	ASSERT_EQ(outer, waitpid(outer, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
@@ -1007,4 +813,4 @@ TEST_F(privs, pids_are_reported_in_the_callers_pid_namespace)
 		TH_LOG("check %d inside the namespace failed", WEXITSTATUS(status));
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

@@ -7,13 +7,11 @@
  * has the module loaded when this starts and unloads it after.
  */
 #define _GNU_SOURCE
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "al_nl.h"
+#include "al_test.h"
+#include "al_harness.h"
 
 /*
  * Each test loads the module several times: on the debug kernel (KASAN,
@@ -23,43 +21,7 @@
 #undef TEST_TIMEOUT_DEFAULT
 #define TEST_TIMEOUT_DEFAULT 300
 
-#define PG ((size_t)getpagesize())
-#define RW (PROT_READ | PROT_WRITE)
-#define PA (MAP_PRIVATE | MAP_ANONYMOUS)
-
-static int sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	st = system(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
-static const char *ko(void)
-{
-	const char *p = getenv("ANONLEAK_KO");
-
-	return p ? p : "module/anonleak.ko";
-}
-
-static int reload(const char *params)
-{
-	sh("rmmod anonleak 2>/dev/null");
-	return sh("insmod %s %s", ko(), params);
-}
-
-static __attribute__((noinline)) void *leak(size_t len)
-{
-	void *p = (void *)syscall(SYS_mmap, NULL, len, RW, PA, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
+AL_RAW_SITE(leak)
 
 TEST(unload_with_live_and_exited_state)
 {
@@ -68,7 +30,7 @@ TEST(unload_with_live_and_exited_state)
 	pid_t pid;
 	int i, status;
 
-	ASSERT_EQ(0, reload(""));
+	ASSERT_EQ(0, al_ko_reload(""));
 	for (i = 0; i < 64; i++)
 		ASSERT_NE(MAP_FAILED, p[i] = leak(PG));
 	for (i = 0; i < 32; i++)
@@ -85,14 +47,14 @@ TEST(unload_with_live_and_exited_state)
 	EXPECT_LE(32, st.c[ANONLEAK_STATS_A_LIVE_COUNT]);
 
 	/* Unload with 32 live records here and an exited process. */
-	ASSERT_EQ(0, sh("rmmod anonleak"));
+	ASSERT_EQ(0, al_sh("rmmod anonleak"));
 	EXPECT_EQ(-ENOENT, al_t_stats(&st));
 
 	/* Unmapping what the old module saw is harmless... */
 	for (i = 32; i < 48; i++)
 		ASSERT_EQ(0, munmap(p[i], PG));
 	/* ... and a fresh module starts from nothing. */
-	ASSERT_EQ(0, sh("insmod %s", ko()));
+	ASSERT_EQ(0, al_ko_load(""));
 	ASSERT_EQ(0, al_t_stats(&st));
 	for (i = 48; i < 64; i++)
 		ASSERT_EQ(0, munmap(p[i], PG));
@@ -102,7 +64,7 @@ TEST(unload_with_live_and_exited_state)
 	EXPECT_LE(1, st.c[ANONLEAK_STATS_A_LIVE_COUNT]);
 	/* Load and unload several times with state in between. */
 	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, reload(""));
+		ASSERT_EQ(0, al_ko_reload(""));
 		ASSERT_NE(MAP_FAILED, leak(PG));
 	}
 }
@@ -117,21 +79,21 @@ TEST(bad_parameters_are_refused)
 	struct al_t_stats st;
 	unsigned int i;
 
-	sh("rmmod anonleak 2>/dev/null");
+	al_ko_unload();
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		EXPECT_NE(0, sh("insmod %s %s 2>/dev/null", ko(), bad[i]))
+		EXPECT_NE(0, al_sh("insmod %s %s 2>/dev/null", al_ko(), bad[i]))
 			TH_LOG("insmod %s was accepted", bad[i]);
 		EXPECT_EQ(-ENOENT, al_t_stats(&st)) TH_LOG("%s", bad[i]);
 	}
-	ASSERT_EQ(0, sh("insmod %s stack_depth=4 max_exited=3", ko()));
+	ASSERT_EQ(0, al_ko_load("stack_depth=4 max_exited=3"));
 	ASSERT_EQ(0, al_t_stats(&st));
 	EXPECT_EQ(4, st.c[ANONLEAK_STATS_A_STACK_DEPTH]);
 	EXPECT_EQ(3, st.c[ANONLEAK_STATS_A_MAX_EXITED]);
 	/* Out of range at run time is refused too, and changes nothing. */
-	EXPECT_NE(0, sh("echo 0 > /sys/module/anonleak/parameters/stack_depth 2>/dev/null"));
+	EXPECT_NE(0, al_ko_param("stack_depth", "0"));
 	ASSERT_EQ(0, al_t_stats(&st));
 	EXPECT_EQ(4, st.c[ANONLEAK_STATS_A_STACK_DEPTH]);
-	EXPECT_EQ(0, sh("echo 12 > /sys/module/anonleak/parameters/stack_depth"));
+	EXPECT_EQ(0, al_ko_param("stack_depth", "12"));
 	ASSERT_EQ(0, al_t_stats(&st));
 	EXPECT_EQ(12, st.c[ANONLEAK_STATS_A_STACK_DEPTH]);
 }
@@ -141,7 +103,7 @@ TEST(mapping_cap_drops_are_counted_exactly)
 	struct al_t_stats st0, st1;
 	unsigned long cap = 200, room, i;
 
-	ASSERT_EQ(0, reload("max_mappings=200"));
+	ASSERT_EQ(0, al_ko_reload("max_mappings=200"));
 	ASSERT_EQ(0, al_t_stats(&st0));
 	ASSERT_GE(cap, st0.c[ANONLEAK_STATS_A_LIVE_COUNT]);
 	room = cap - st0.c[ANONLEAK_STATS_A_LIVE_COUNT];
@@ -156,25 +118,12 @@ TEST(mapping_cap_drops_are_counted_exactly)
 }
 
 /* Distinct call stacks: a path of ping/pong frames chosen by @bits. */
-static __attribute__((noinline)) void *walk(int n, unsigned int bits);
+static AL_SITE void *walk(int n, unsigned int bits);
 
-static __attribute__((noinline)) void *ping(int n, unsigned int bits)
-{
-	void *p = walk(n, bits);
+static AL_SITE_FN(ping, (int n, unsigned int bits), walk(n, bits))
+static AL_SITE_FN(pong, (int n, unsigned int bits), walk(n, bits))
 
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-static __attribute__((noinline)) void *pong(int n, unsigned int bits)
-{
-	void *p = walk(n, bits);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-static __attribute__((noinline)) void *walk(int n, unsigned int bits)
+static AL_SITE void *walk(int n, unsigned int bits)
 {
 	void *p;
 
@@ -184,7 +133,7 @@ static __attribute__((noinline)) void *walk(int n, unsigned int bits)
 		p = ping(n - 1, bits >> 1);
 	else
 		p = pong(n - 1, bits >> 1);
-	__asm__ volatile("" ::: "memory");
+	al_barrier();
 	return p;
 }
 
@@ -193,7 +142,7 @@ TEST(site_cap_drops_are_counted_exactly)
 	struct al_t_stats st0, st1;
 	unsigned int i, room, cap = 10;
 
-	ASSERT_EQ(0, reload("max_sites=10 stack_depth=16"));
+	ASSERT_EQ(0, al_ko_reload("max_sites=10 stack_depth=16"));
 	ASSERT_EQ(0, al_t_stats(&st0));
 	ASSERT_GE(cap, st0.c[ANONLEAK_STATS_A_SITES]);
 	room = cap - st0.c[ANONLEAK_STATS_A_SITES];
@@ -243,7 +192,7 @@ TEST(exited_cap_keeps_the_newest)
 	struct al_t_dump d;
 	int i, status;
 
-	ASSERT_EQ(0, reload("max_exited=2"));
+	ASSERT_EQ(0, al_ko_reload("max_exited=2"));
 	ASSERT_LE(0, exited_count(&st0));
 	for (i = 0; i < 5; i++) {
 		pids[i] = leaker(i + 1);
@@ -277,26 +226,6 @@ TEST(exited_cap_keeps_the_newest)
 	}
 }
 
-/* Sum of live bytes of @pid's sites; -1 on error. */
-static long long live_of(pid_t pid)
-{
-	struct al_t_dump d;
-	long long sum = 0;
-	unsigned int i;
-
-	if (al_t_sites(pid, &d))
-		return -1;
-	for (i = 0; i < d.n; i++)
-		sum += d.sites[i].c[ANONLEAK_SITE_A_LIVE_BYTES];
-	free(d.sites);
-	return sum;
-}
-
-static int write_param(const char *name, const char *val)
-{
-	return sh("echo '%s' > /sys/module/anonleak/parameters/%s", val, name);
-}
-
 TEST(filters)
 {
 	struct al_t_stats st0, st1;
@@ -305,22 +234,22 @@ TEST(filters)
 	pid_t pid;
 
 	/* min_size: small mappings are filtered, and counted as such */
-	ASSERT_EQ(0, reload("min_size=16384"));
+	ASSERT_EQ(0, al_ko_reload("min_size=16384"));
 	ASSERT_EQ(0, al_t_stats(&st0));
 	ASSERT_NE(MAP_FAILED, leak(PG));
 	ASSERT_NE(MAP_FAILED, leak(8 * PG));
 	ASSERT_EQ(0, al_t_stats(&st1));
-	EXPECT_EQ(8 * PG, live_of(getpid()));
+	EXPECT_EQ(8 * PG, al_t_live_bytes(getpid()));
 	EXPECT_EQ(st0.c[ANONLEAK_STATS_A_FILTERED] + 1,
 		  st1.c[ANONLEAK_STATS_A_FILTERED]);
 
 	/* comm, changed at run time */
-	ASSERT_EQ(0, reload("filter_comm=no-such-comm"));
+	ASSERT_EQ(0, al_ko_reload("filter_comm=no-such-comm"));
 	ASSERT_NE(MAP_FAILED, leak(PG));
-	EXPECT_EQ(0, live_of(getpid()));
-	ASSERT_EQ(0, write_param("filter_comm", ""));
+	EXPECT_EQ(0, al_t_live_bytes(getpid()));
+	ASSERT_EQ(0, al_ko_param("filter_comm", ""));
 	ASSERT_NE(MAP_FAILED, leak(PG));
-	EXPECT_EQ(PG, live_of(getpid()));
+	EXPECT_EQ(PG, al_t_live_bytes(getpid()));
 
 	/* pid: a child is tracked, its parent (not a descendant) is not */
 	ASSERT_EQ(0, pipe(p));
@@ -337,16 +266,16 @@ TEST(filters)
 	 * spawns, which would make this process known before a later filter.
 	 */
 	snprintf(arg, sizeof(arg), "filter_pid=%d", pid);
-	ASSERT_EQ(0, reload(arg));
+	ASSERT_EQ(0, al_ko_reload(arg));
 	ASSERT_NE(MAP_FAILED, leak(PG));
 	ASSERT_EQ(1, write(p[1], "x", 1));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, live_of(getpid()));
+	EXPECT_EQ(0, al_t_live_bytes(getpid()));
 	usleep(100000);
-	EXPECT_EQ(3 * PG, live_of(pid));
+	EXPECT_EQ(3 * PG, al_t_live_bytes(pid));
 
 	/* uid: only the unprivileged child's mappings */
-	ASSERT_EQ(0, reload("filter_uid=65534"));
+	ASSERT_EQ(0, al_ko_reload("filter_uid=65534"));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -357,15 +286,15 @@ TEST(filters)
 	}
 	ASSERT_NE(MAP_FAILED, leak(PG));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	EXPECT_EQ(0, live_of(getpid()));
+	EXPECT_EQ(0, al_t_live_bytes(getpid()));
 	usleep(100000);
-	EXPECT_EQ(2 * PG, live_of(pid));
+	EXPECT_EQ(2 * PG, al_t_live_bytes(pid));
 
 	/* bad values are refused and change nothing */
-	EXPECT_NE(0, write_param("filter_uid", "-5"));
-	EXPECT_NE(0, write_param("filter_pid", "-1"));
-	EXPECT_NE(0, write_param("min_size", "lots"));
-	EXPECT_EQ(0, sh("grep -qx 65534 /sys/module/anonleak/parameters/filter_uid"));
+	EXPECT_NE(0, al_ko_param("filter_uid", "-5"));
+	EXPECT_NE(0, al_ko_param("filter_pid", "-1"));
+	EXPECT_NE(0, al_ko_param("min_size", "lots"));
+	EXPECT_EQ(0, al_sh("grep -qx 65534 /sys/module/anonleak/parameters/filter_uid"));
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

@@ -40,22 +40,13 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "al_nl.h"
+#include "al_test.h"
+#include "al_harness.h"
 
-/* Children leave with _exit(): flush what is printed. */
-#define say(...) do { ksft_print_msg(__VA_ARGS__); fflush(stdout); } while (0)
-
-#define PG ((size_t)getpagesize())
-#define RW (PROT_READ | PROT_WRITE)
-#define PA (MAP_PRIVATE | MAP_ANONYMOUS)
 #define WORKERS 3
 #define THREADS 8
 #define KSITES 4
@@ -63,65 +54,22 @@
 #define ROUNDS 3
 #define EXEC_ARG "--anonleak-stress-exec"
 
-static unsigned int scale(unsigned int n, unsigned int min)
-{
-	const char *e = getenv("ANONLEAK_TEST_SCALE");
-	unsigned long pct = e ? strtoul(e, NULL, 0) : 100;
-
-	if (!pct)
-		pct = 100;
-	n = (unsigned long long)n * pct / 100;
-	return n < min ? min : n;
-}
-
-static const char *ko(void)
-{
-	const char *p = getenv("ANONLEAK_KO");
-
-	return p ? p : "module/anonleak.ko";
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ---- call sites: KSITES per thread, four flavours of mmap ---- */
 
-#define SITE static __attribute__((noinline, used))
 #define ST_SITES(t)							\
-SITE void *st_##t##_0(void *a, size_t l, int f)				\
-{									\
-	void *p = (void *)syscall(SYS_mmap, a, l, RW, f, -1, 0);	\
-	__asm__ volatile("" ::: "memory");				\
-	return p;							\
-}									\
-SITE void *st_##t##_1(void *a, size_t l, int f)				\
-{									\
-	void *p = mmap(a, l, RW, f, -1, 0);				\
-	__asm__ volatile("" ::: "memory");				\
-	return p;							\
-}									\
-SITE void *st_##t##_2(void *a, size_t l, int f)				\
-{									\
-	void *p = mmap(a, l, RW, f | MAP_NORESERVE, -1, 0);		\
-	__asm__ volatile("" ::: "memory");				\
-	return p;							\
-}									\
-SITE void *st_##t##_3(void *a, size_t l, int f)				\
-{									\
-	void *p = mmap(a, l, RW, f | MAP_POPULATE, -1, 0);		\
-	__asm__ volatile("" ::: "memory");				\
-	return p;							\
-}
+static AL_SITE_FN(st_##t##_0, (void *a, size_t l, int f),		\
+		  syscall(SYS_mmap, a, l, RW, f, -1, 0))		\
+static AL_SITE_FN(st_##t##_1, (void *a, size_t l, int f),		\
+		  mmap(a, l, RW, f, -1, 0))				\
+static AL_SITE_FN(st_##t##_2, (void *a, size_t l, int f),		\
+		  mmap(a, l, RW, f | MAP_NORESERVE, -1, 0))		\
+static AL_SITE_FN(st_##t##_3, (void *a, size_t l, int f),		\
+		  mmap(a, l, RW, f | MAP_POPULATE, -1, 0))
 
 ST_SITES(0) ST_SITES(1) ST_SITES(2) ST_SITES(3)
 ST_SITES(4) ST_SITES(5) ST_SITES(6) ST_SITES(7)
 
-SITE void st_end(void)
+static AL_SITE void st_end(void)
 {
 }
 
@@ -133,13 +81,14 @@ static site_fn const st_fn[THREADS][KSITES] = {
 };
 
 /* Sites of the fork and exec children: not in the models. */
-SITE void *st_child(size_t l)
-{
-	void *p = (void *)syscall(SYS_mmap, NULL, l, RW, PA, -1, 0);
+AL_RAW_SITE(st_child)
 
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
+/* Every site function in memory order of st_fn, then the two after them. */
+#define ST_ALL(t) st_##t##_0, st_##t##_1, st_##t##_2, st_##t##_3
+static void *const st_bounds[THREADS * KSITES + 2] = {
+	ST_ALL(0), ST_ALL(1), ST_ALL(2), ST_ALL(3),
+	ST_ALL(4), ST_ALL(5), ST_ALL(6), ST_ALL(7), st_end, st_child,
+};
 
 /*
  * Which thread's site (t * KSITES + k) a return address lies in, or -1.
@@ -147,29 +96,8 @@ SITE void *st_child(size_t l)
  */
 static int site_of(uint64_t addr)
 {
-	uintptr_t lo, hi, f;
-	int t, k, u, j;
-
-	for (t = 0; t < THREADS; t++)
-		for (k = 0; k < KSITES; k++) {
-			lo = (uintptr_t)st_fn[t][k];
-			hi = lo + 256;
-			for (u = 0; u < THREADS; u++)
-				for (j = 0; j < KSITES; j++) {
-					f = (uintptr_t)st_fn[u][j];
-					if (f > lo && f < hi)
-						hi = f;
-				}
-			f = (uintptr_t)st_end;
-			if (f > lo && f < hi)
-				hi = f;
-			f = (uintptr_t)st_child;
-			if (f > lo && f < hi)
-				hi = f;
-			if (addr > lo && addr < hi)
-				return t * KSITES + k;
-		}
-	return -1;
+	return al_fn_of(addr, st_bounds, THREADS * KSITES,
+			THREADS * KSITES + 2);
 }
 
 /* The innermost of our site functions on a site's stack. */
@@ -203,11 +131,6 @@ static void __attribute__((constructor)) exec_child(int argc, char **argv)
 
 /* ---- per-thread models, in memory shared with this process ---- */
 
-struct piece {
-	uintptr_t start, end;
-	int site;			/* k: st_fn[t][k] */
-};
-
 /* What the module must count for one site (all its stacks together). */
 struct sitec {
 	uint64_t maps, unmaps, splits, mapped, unmapped, live_count, live_bytes;
@@ -217,7 +140,7 @@ struct tmodel {
 	unsigned int seed;
 	int t;
 	int n;
-	struct piece p[MAXP];
+	struct al_piece p[MAXP];
 	struct sitec c[KSITES];
 	unsigned long ops, maps, unmaps, fixed, mremaps, forks, execs;
 	unsigned long failures;
@@ -260,15 +183,7 @@ static void failed(struct tmodel *m, const char *what)
 
 static void add(struct tmodel *m, uintptr_t s, uintptr_t e, int site)
 {
-	m->p[m->n].start = s;
-	m->p[m->n].end = e;
-	m->p[m->n].site = site;
-	m->n++;
-}
-
-static void del(struct tmodel *m, int i)
-{
-	m->p[i] = m->p[--m->n];
+	al_piece_add(m->p, &m->n, s, e, site);
 }
 
 /* A new mapping [s, e) from site k. */
@@ -287,10 +202,9 @@ static void mapped(struct tmodel *m, uintptr_t s, uintptr_t e, int k)
 /* [s, e), inside piece i, goes away (munmap, MAP_FIXED, mremap shrink). */
 static void cut(struct tmodel *m, int i, uintptr_t s, uintptr_t e)
 {
-	struct piece q = m->p[i];
+	struct al_piece q = al_piece_cut(m->p, &m->n, i, s, e);
 	struct sitec *c = &m->c[q.site];
 
-	del(m, i);
 	c->unmapped += e - s;
 	c->live_bytes -= e - s;
 	if (q.start < s && e < q.end) {
@@ -300,10 +214,6 @@ static void cut(struct tmodel *m, int i, uintptr_t s, uintptr_t e)
 		c->unmaps++;
 		c->live_count--;
 	}
-	if (q.start < s)
-		add(m, q.start, s, q.site);
-	if (e < q.end)
-		add(m, e, q.end, q.site);
 }
 
 static void op_map(struct tmodel *m)
@@ -317,22 +227,14 @@ static void op_map(struct tmodel *m)
 	mapped(m, (uintptr_t)p, (uintptr_t)p + len, k);
 }
 
-/* A random part of piece i: whole, head, tail or middle. */
-static void part(struct tmodel *m, int i, uintptr_t *s, uintptr_t *e)
-{
-	size_t pages = (m->p[i].end - m->p[i].start) / PG;
-
-	*s = m->p[i].start + rnd(m, pages) * PG;
-	*e = *s + (1 + rnd(m, (m->p[i].end - *s) / PG)) * PG;
-}
-
+/* munmap of a piece, whole or a random part (head, tail or middle). */
 static void op_unmap(struct tmodel *m, bool whole)
 {
 	int i = rnd(m, m->n);
 	uintptr_t s = m->p[i].start, e = m->p[i].end;
 
 	if (!whole)
-		part(m, i, &s, &e);
+		al_piece_part(&m->p[i], &m->seed, &s, &e);
 	if (munmap((void *)s, e - s))
 		return failed(m, "munmap");
 	cut(m, i, s, e);
@@ -345,7 +247,7 @@ static void op_fixed(struct tmodel *m)
 	int i = rnd(m, m->n), k = rnd(m, KSITES);
 	uintptr_t s, e;
 
-	part(m, i, &s, &e);
+	al_piece_part(&m->p[i], &m->seed, &s, &e);
 	if (st_fn[m->t][k]((void *)s, e - s, PA | MAP_FIXED) != (void *)s)
 		return failed(m, "mmap MAP_FIXED");
 	cut(m, i, s, e);
@@ -358,7 +260,7 @@ static void op_fixed(struct tmodel *m)
 static void op_mremap(struct tmodel *m)
 {
 	int i = rnd(m, m->n);
-	struct piece q = m->p[i];
+	struct al_piece q = m->p[i];
 	size_t old = q.end - q.start, len = (1 + rnd(m, 12)) * PG;
 	struct sitec *c = &m->c[q.site];
 	void *p;
@@ -377,7 +279,7 @@ static void op_mremap(struct tmodel *m)
 		cut(m, i, q.start + len, q.end);
 		return;
 	}
-	del(m, i);
+	al_piece_del(m->p, &m->n, i);
 	add(m, (uintptr_t)p, (uintptr_t)p + len, q.site);
 	c->mapped += len - old;
 	c->live_bytes += len - old;
@@ -464,73 +366,25 @@ static void *st_thread(void *arg)
 	return NULL;
 }
 
-/* ---- /proc/PID/maps ---- */
-
-struct vma {
-	uintptr_t start, end;
-};
-
-/* The anonymous mappings of @pid, adjacent ones merged. */
-static int anon_vmas(pid_t pid, struct vma *v, int max)
-{
-	char path[64], line[512];
-	int n = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long s, e, off, ino;
-		char perms[8], dev[16], name[256] = "";
-
-		if (sscanf(line, "%lx-%lx %7s %lx %15s %lu %255s", &s, &e, perms,
-			   &off, dev, &ino, name) < 6)
-			continue;
-		if (ino || name[0])
-			continue;
-		if (n && v[n - 1].end == s) {
-			v[n - 1].end = e;
-			continue;
-		}
-		if (n == max)
-			break;
-		v[n].start = s;
-		v[n].end = e;
-		n++;
-	}
-	fclose(f);
-	return n;
-}
-
-static bool in_vmas(const struct vma *v, int n, uintptr_t s, uintptr_t e)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (v[i].start <= s && e <= v[i].end)
-			return true;
-	return false;
-}
-
 /* Phase 1: the worker checks its own models against its maps. */
 static unsigned long self_check(int w)
 {
-	static struct vma v[8192];
 	unsigned long bad = 0;
-	int n = anon_vmas(getpid(), v, 8192), t, i;
+	struct al_vmas v;
+	int t, i;
 
+	al_anon_vmas(0, AL_VMA_MERGE, &v);
 	for (t = 0; t < THREADS; t++) {
 		struct tmodel *m = &S->m[w][t];
 
 		for (i = 0; i < m->n; i++)
-			if (!in_vmas(v, n, m->p[i].start, m->p[i].end)) {
+			if (!al_vmas_cover(&v, m->p[i].start, m->p[i].end)) {
 				if (!bad++)
-					say("worker %d thread %d: piece %lx-%lx not anonymous memory\n",
-					    w, t, m->p[i].start, m->p[i].end);
+					al_say("worker %d thread %d: piece %lx-%lx not anonymous memory\n",
+					       w, t, m->p[i].start, m->p[i].end);
 			}
 	}
+	free(v.v);
 	return bad;
 }
 
@@ -566,11 +420,6 @@ static int count_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static void build_pid(struct nlmsghdr *nlh, void *arg)
-{
-	mnl_attr_put_u32(nlh, ANONLEAK_A_PID, *(uint32_t *)arg);
-}
-
 static void dumped(int err)
 {
 	/*
@@ -602,7 +451,7 @@ static void dumper(void)
 			__atomic_store_n(&S->paused, 0, __ATOMIC_RELEASE);
 		}
 		/* Errors are expected while the module is away (phase 1). */
-		dumped(al_t_sites(0, &d));
+		dumped(al_t_sites_tries(0, &d, 1));
 		if (d.intr)
 			__atomic_add_fetch(&S->dump_intr, 1, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&S->dump_msgs, d.n, __ATOMIC_RELAXED);
@@ -619,7 +468,7 @@ static void dumper(void)
 		/* -ESRCH before the worker's first mapping: fine too */
 		if (pid)
 			dumped(al_t_req(fam, ANONLEAK_CMD_GET_MAPPINGS, NLM_F_DUMP,
-					build_pid, &pid, count_cb, NULL, NULL));
+					al_t_put_pid, &pid, count_cb, NULL, NULL));
 		usleep(2000);
 	}
 	_exit(0);
@@ -641,37 +490,14 @@ static void dumper_pause(bool on)
 
 static int unload(void)
 {
-	int tries;
-
-	/* Refused while a dump holds the module: retry between dumps. */
-	for (tries = 0; tries < 2000; tries++) {
-		if (!syscall(SYS_delete_module, "anonleak", O_NONBLOCK))
-			return 0;
-		if (errno != EWOULDBLOCK && errno != EBUSY)
-			return -errno;
-		S->rmmod_busy++;
-		usleep(2000);
-	}
-	return -EBUSY;
-}
-
-static int load(void)
-{
-	int fd = open(ko(), O_RDONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (syscall(SYS_finit_module, fd, "", 0))
-		err = -errno;
-	close(fd);
-	return err;
+	return al_ko_remove(&S->rmmod_busy);
 }
 
 static int reload(void)
 {
 	int err = unload();
 
-	return err ? err : load();
+	return err ? err : al_ko_insert();
 }
 
 static void loader(unsigned int min, unsigned int max)
@@ -691,7 +517,7 @@ static void loader(unsigned int min, unsigned int max)
 			_exit(1);
 		}
 		usleep(rand_r(&seed) % 20000);
-		err = load();
+		err = al_ko_insert();
 		if (err) {
 			snprintf(S->loader_why, sizeof(S->loader_why),
 				 "insmod: %s", strerror(-err));
@@ -700,83 +526,6 @@ static void loader(unsigned int min, unsigned int max)
 		S->reloads++;
 	}
 	_exit(0);
-}
-
-/* ---- netlink helpers ---- */
-
-struct rng {
-	uint64_t start, len, site_id;
-};
-
-struct rngs {
-	struct rng *v;
-	unsigned int n, cap;
-	bool intr;
-};
-
-static int rng_entry_cb(const struct nlattr *a, void *data)
-{
-	struct rngs *c = data;
-	struct rng r = { 0, 0, 0 };
-	struct nlattr *x;
-
-	mnl_attr_for_each_nested(x, a) {
-		if (mnl_attr_validate(x, MNL_TYPE_U64))
-			continue;
-		switch (mnl_attr_get_type(x)) {
-		case ANONLEAK_MAPPING_A_START:
-			r.start = mnl_attr_get_u64(x);
-			break;
-		case ANONLEAK_MAPPING_A_LENGTH:
-			r.len = mnl_attr_get_u64(x);
-			break;
-		case ANONLEAK_MAPPING_A_SITE_ID:
-			r.site_id = mnl_attr_get_u64(x);
-			break;
-		}
-	}
-	if (c->n == c->cap) {
-		c->cap = c->cap ? 2 * c->cap : 256;
-		c->v = realloc(c->v, c->cap * sizeof(*c->v));
-		if (!c->v)
-			return MNL_CB_ERROR;
-	}
-	c->v[c->n++] = r;
-	return MNL_CB_OK;
-}
-
-static int rngs_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct rngs *c = data;
-	struct nlattr *a;
-
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		c->intr = true;
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
-		if (mnl_attr_get_type(a) == ANONLEAK_A_MAPPINGS &&
-		    mnl_attr_parse_nested(a, rng_entry_cb, data) < 0)
-			return MNL_CB_ERROR;
-	return MNL_CB_OK;
-}
-
-static int mappings(pid_t pid, struct rngs *c)
-{
-	int fam = al_t_family();
-	uint32_t p = pid;
-
-	memset(c, 0, sizeof(*c));
-	if (fam < 0)
-		return fam;
-	return al_t_req(fam, ANONLEAK_CMD_GET_MAPPINGS, NLM_F_DUMP, build_pid,
-			&p, rngs_cb, c, NULL);
-}
-
-static void build_max_exited(struct nlmsghdr *nlh, void *arg)
-{
-	struct nlattr *n = mnl_attr_nest_start(nlh, ANONLEAK_A_CONFIG);
-
-	mnl_attr_put_u64(nlh, ANONLEAK_CONFIG_A_MAX_EXITED, *(uint64_t *)arg);
-	mnl_attr_nest_end(nlh, n);
 }
 
 /* ---- the checks ---- */
@@ -800,40 +549,20 @@ struct totals {
 
 static void sum_sites(const struct al_t_dump *d, struct totals *t)
 {
+	char why[512];
 	unsigned int i;
 
 	memset(t, 0, sizeof(*t));
 	for (i = 0; i < d->n; i++) {
-		const uint64_t *c = d->sites[i].c;
-		bool running = d->sites[i].state == ANONLEAK_PROC_RUNNING;
-
-		t->maps += c[ANONLEAK_SITE_A_TOTAL_MAPS];
-		t->unmaps += c[ANONLEAK_SITE_A_TOTAL_UNMAPS];
-		if (running) {
-			t->run_count += c[ANONLEAK_SITE_A_LIVE_COUNT];
-			t->run_bytes += c[ANONLEAK_SITE_A_LIVE_BYTES];
-		}
-		/* Counts of exited processes are what was outstanding at exit. */
-		if (c[ANONLEAK_SITE_A_LIVE_BYTES] !=
-		    c[ANONLEAK_SITE_A_MAPPED_BYTES] - c[ANONLEAK_SITE_A_UNMAPPED_BYTES] ||
-		    c[ANONLEAK_SITE_A_LIVE_COUNT] !=
-		    c[ANONLEAK_SITE_A_TOTAL_MAPS] + c[ANONLEAK_SITE_A_SPLITS] -
-		    c[ANONLEAK_SITE_A_TOTAL_UNMAPS]) {
-			if (!t->bad)
-				say("pid %u site %llu: live %llu (%llu bytes), maps %llu + splits %llu - unmaps %llu, mapped %llu - unmapped %llu\n",
-				    d->sites[i].pid,
-				    (unsigned long long)c[ANONLEAK_SITE_A_ID],
-				    (unsigned long long)c[ANONLEAK_SITE_A_LIVE_COUNT],
-				    (unsigned long long)c[ANONLEAK_SITE_A_LIVE_BYTES],
-				    (unsigned long long)c[ANONLEAK_SITE_A_TOTAL_MAPS],
-				    (unsigned long long)c[ANONLEAK_SITE_A_SPLITS],
-				    (unsigned long long)c[ANONLEAK_SITE_A_TOTAL_UNMAPS],
-				    (unsigned long long)c[ANONLEAK_SITE_A_MAPPED_BYTES],
-				    (unsigned long long)c[ANONLEAK_SITE_A_UNMAPPED_BYTES]);
-			t->bad++;
-		}
-		t->sites++;
+		t->maps += d->sites[i].c[ANONLEAK_SITE_A_TOTAL_MAPS];
+		t->unmaps += d->sites[i].c[ANONLEAK_SITE_A_TOTAL_UNMAPS];
 	}
+	al_t_sum_live(d, true, &t->run_count, &t->run_bytes);
+	t->sites = d->n;
+	/* Counts of exited processes are what was outstanding at exit. */
+	t->bad = al_t_sites_bad(d, true, why, sizeof(why));
+	if (t->bad)
+		al_say("%s\n", why);
 }
 
 static bool stats_same(const struct al_t_stats *a, const struct al_t_stats *b)
@@ -893,13 +622,6 @@ static void check_totals(struct __test_metadata *_metadata,
 	CHECK_EQ(0, st->c[ANONLEAK_STATS_A_MISSED], "probe hits missed");
 }
 
-static int cmp_rng(const void *a, const void *b)
-{
-	const struct rng *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
 /*
  * Worker @w against its models: per site; its recorded ranges; its maps.
  * @running: the worker is paused (else it has exited: counters only).
@@ -907,13 +629,13 @@ static int cmp_rng(const void *a, const void *b)
 static void check_worker(struct __test_metadata *_metadata, int w,
 			 const struct al_t_dump *d, bool running)
 {
-	static struct vma v[8192];
 	struct sitec got[THREADS * KSITES];
 	uint64_t ids[1024];
-	int idsite[1024], nids = 0, t, k, i, nv;
-	struct rng *want;
+	int idsite[1024], nids = 0, t, k, i;
+	struct al_t_mapping *want;
 	unsigned int j, nw = 0, nmine = 0, outside = 0;
-	struct rngs r;
+	struct al_t_maps r = { 0 };
+	struct al_vmas v;
 	pid_t pid = S->workers[w];
 
 	memset(got, 0, sizeof(got));
@@ -961,21 +683,21 @@ static void check_worker(struct __test_metadata *_metadata, int w,
 	want = calloc(THREADS * MAXP, sizeof(*want));
 	for (t = 0; t < THREADS; t++)
 		for (i = 0; i < S->m[w][t].n; i++) {
-			const struct piece *p = &S->m[w][t].p[i];
+			const struct al_piece *p = &S->m[w][t].p[i];
 
 			want[nw].start = p->start;
 			want[nw].len = p->end - p->start;
 			want[nw++].site_id = t * KSITES + p->site;
 		}
-	qsort(want, nw, sizeof(*want), cmp_rng);
-	CHECK_EQ(0, mappings(pid, &r), "GET_MAPPINGS of worker %d", w);
+	qsort(want, nw, sizeof(*want), al_t_mapping_cmp);
+	CHECK_EQ(0, al_t_mappings(pid, &r, NULL), "GET_MAPPINGS of worker %d", w);
 	CHECK_TRUE(!r.intr, "GET_MAPPINGS interrupted");
-	nv = anon_vmas(pid, v, 8192);
-	CHECK_TRUE(nv > 0, "/proc/%d/maps", pid);
+	CHECK_TRUE(!al_anon_vmas(pid, AL_VMA_MERGE, &v) && v.n > 0,
+		   "/proc/%d/maps", pid);
 	for (j = 0; j < r.n; j++) {
-		struct rng x = r.v[j];
+		struct al_t_mapping x = r.v[j];
 
-		if (!in_vmas(v, nv, x.start, x.start + x.len) && !outside++)
+		if (!al_vmas_cover(&v, x.start, x.start + x.len) && !outside++)
 			TH_LOG("worker %d: recorded range %llx+%llx not anonymous memory",
 			       w, (unsigned long long)x.start,
 			       (unsigned long long)x.len);
@@ -1001,12 +723,13 @@ static void check_worker(struct __test_metadata *_metadata, int w,
 	CHECK_EQ(0, outside, "worker %d: recorded ranges outside anonymous memory", w);
 	CHECK_EQ(nw, nmine, "worker %d: recorded ranges of its sites", w);
 	for (j = 0; j < nw; j++)
-		if (!in_vmas(v, nv, want[j].start, want[j].start + want[j].len))
+		if (!al_vmas_cover(&v, want[j].start, want[j].start + want[j].len))
 			break;
 	CHECK_EQ(nw, j, "worker %d: model piece %llx+%llx not anonymous memory",
 		 w, j < nw ? (unsigned long long)want[j].start : 0ULL,
 		 j < nw ? (unsigned long long)want[j].len : 0ULL);
 	checks += nw;
+	free(v.v);
 	free(r.v);
 	free(want);
 }
@@ -1028,15 +751,26 @@ static void sum_models(unsigned long *ops, unsigned long *forks,
 			*fixed += m->fixed;
 			*mremaps += m->mremaps;
 			if (m->failures && !*fails)
-				say("%s\n", m->why);
+				al_say("%s\n", m->why);
 			*fails += m->failures;
 		}
 }
 
-static void start_workers(struct __test_metadata *_metadata)
+/*
+ * A phase: WORKERS processes of THREADS threads, @ops operations per
+ * thread and round, @rounds rounds (@exact: barriers between them), and
+ * the dumper; its pid.
+ */
+static pid_t start_phase(struct __test_metadata *_metadata, unsigned int ops,
+			 unsigned int rounds, int exact)
 {
+	pid_t dpid;
 	int w;
 
+	S->ops = ops;
+	S->rounds = rounds;
+	S->exact = exact;
+	S->churning = !exact;
 	memset(S->m, 0, sizeof(S->m));
 	for (w = 0; w < WORKERS; w++) {
 		pid_t pid = fork();
@@ -1046,6 +780,11 @@ static void start_workers(struct __test_metadata *_metadata)
 			worker(w);
 		S->workers[w] = pid;
 	}
+	dpid = fork();
+	ASSERT_LE(0, dpid);
+	if (!dpid)
+		dumper();
+	return dpid;
 }
 
 static int wait_workers(void)
@@ -1077,37 +816,29 @@ FIXTURE_SETUP(stress)
 	pthread_barrierattr_setpshared(&ba, PTHREAD_PROCESS_SHARED);
 	ASSERT_EQ(0, pthread_barrier_init(&S->done, &ba, WORKERS * THREADS + 1));
 	ASSERT_EQ(0, pthread_barrier_init(&S->go, &ba, WORKERS * THREADS + 1));
-	if (al_t_family() < 0 && access("/sys/module/anonleak", F_OK))
-		load();
+	if (!al_ko_loaded())
+		al_ko_insert();
 }
 
 FIXTURE_TEARDOWN(stress)
 {
-	if (access("/sys/module/anonleak", F_OK))
-		load();
+	if (!al_ko_loaded())
+		al_ko_insert();
 	munmap(S, sizeof(*S));
 }
 
 TEST_F_TIMEOUT(stress, churn_while_dumping_and_reloading, 600)
 {
-	unsigned int min = scale(8, 3);
+	unsigned int min = al_scale(8, 3);
 	unsigned long ops, forks, execs, fixed, mremaps, fails;
 	struct al_t_stats st;
 	struct al_t_dump d;
 	struct totals t;
 	pid_t dpid, lpid;
 	int status, bad;
-	double t0 = now_s();
+	double t0 = al_now_s();
 
-	S->ops = scale(800, 40);
-	S->rounds = 1;
-	S->exact = 0;
-	S->churning = 1;
-	start_workers(_metadata);
-	dpid = fork();
-	ASSERT_LE(0, dpid);
-	if (!dpid)
-		dumper();
+	dpid = start_phase(_metadata, al_scale(800, 40), 1, 0);
 	lpid = fork();
 	ASSERT_LE(0, lpid);
 	if (!lpid)
@@ -1126,10 +857,10 @@ TEST_F_TIMEOUT(stress, churn_while_dumping_and_reloading, 600)
 	EXPECT_EQ(0, fails);
 	EXPECT_LE(min, S->reloads);
 	EXPECT_LT(0, S->dumps_ok);
-	say("phase 1: %d processes x %d threads x %u ops: %lu ops (%lu MAP_FIXED, %lu mremap), %lu forks, %lu execs; %lu reloads (%lu rmmod retries), %lu dumps ok, %lu failed, %lu messages (%lu interrupted); %.1f s\n",
-	    WORKERS, THREADS, S->ops, ops, fixed, mremaps, forks, execs,
-	    S->reloads, S->rmmod_busy, S->dumps_ok, S->dumps_err, S->dump_msgs,
-	    S->dump_intr, now_s() - t0);
+	al_say("phase 1: %d processes x %d threads x %u ops: %lu ops (%lu MAP_FIXED, %lu mremap), %lu forks, %lu execs; %lu reloads (%lu rmmod retries), %lu dumps ok, %lu failed, %lu messages (%lu interrupted); %.1f s\n",
+	       WORKERS, THREADS, S->ops, ops, fixed, mremaps, forks, execs,
+	       S->reloads, S->rmmod_busy, S->dumps_ok, S->dumps_err, S->dump_msgs,
+	       S->dump_intr, al_now_s() - t0);
 
 	/* Loaded again, quiet: whatever it recorded since adds up. */
 	ASSERT_EQ(0, quiet_dump(&d, &st, &t));
@@ -1140,30 +871,20 @@ TEST_F_TIMEOUT(stress, churn_while_dumping_and_reloading, 600)
 TEST_F_TIMEOUT(stress, exact_accounting_under_churn, 600)
 {
 	unsigned long ops, forks, execs, fixed, mremaps, fails;
-	uint64_t max_exited = 1 << 20;
 	struct al_t_stats st;
 	struct al_t_dump d;
 	struct totals t;
 	unsigned int r;
-	int w, fam, status;
+	int w, status;
 	pid_t dpid;
-	double t0 = now_s();
+	double t0 = al_now_s();
 
 	/* From a fresh load, keeping every exited process: exact totals. */
 	ASSERT_EQ(0, reload());
-	fam = al_t_family();
-	ASSERT_LT(0, fam);
-	ASSERT_EQ(0, al_t_req(fam, ANONLEAK_CMD_SET_CONFIG, 0, build_max_exited,
-			      &max_exited, NULL, NULL, NULL));
+	ASSERT_LT(0, al_t_family());
+	ASSERT_EQ(0, al_t_set_config1(ANONLEAK_CONFIG_A_MAX_EXITED, 1 << 20));
 
-	S->ops = scale(400, 20);
-	S->rounds = ROUNDS;
-	S->exact = 1;
-	start_workers(_metadata);
-	dpid = fork();
-	ASSERT_LE(0, dpid);
-	if (!dpid)
-		dumper();
+	dpid = start_phase(_metadata, al_scale(400, 20), ROUNDS, 1);
 
 	for (r = 0; r < ROUNDS; r++) {
 		pthread_barrier_wait(&S->done);
@@ -1190,9 +911,9 @@ TEST_F_TIMEOUT(stress, exact_accounting_under_churn, 600)
 	sum_models(&ops, &forks, &execs, &fixed, &mremaps, &fails);
 	EXPECT_EQ(0, fails);
 	EXPECT_EQ(0, S->dump_bad) TH_LOG("dump error %d", S->dump_bad_err);
-	say("phase 2: %d processes x %d threads x %u rounds x %u ops: %lu ops (%lu MAP_FIXED, %lu mremap), %lu forks, %lu execs; %lu dumps ok, %lu failed; %lu checks; %.1f s\n",
-	    WORKERS, THREADS, ROUNDS, S->ops, ops, fixed, mremaps, forks, execs,
-	    S->dumps_ok, S->dumps_err, checks, now_s() - t0);
+	al_say("phase 2: %d processes x %d threads x %u rounds x %u ops: %lu ops (%lu MAP_FIXED, %lu mremap), %lu forks, %lu execs; %lu dumps ok, %lu failed; %lu checks; %.1f s\n",
+	       WORKERS, THREADS, ROUNDS, S->ops, ops, fixed, mremaps, forks, execs,
+	       S->dumps_ok, S->dumps_err, checks, al_now_s() - t0);
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

@@ -12,103 +12,32 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "al_nl.h"
-
-#define PG ((size_t)getpagesize())
-#define RW (PROT_READ | PROT_WRITE)
-#define PA (MAP_PRIVATE | MAP_ANONYMOUS)
-
-#define SITE __attribute__((noinline, used))
+#include "al_test.h"
+#include "al_harness.h"
 
 /* Each site function makes exactly one kind of mapping. */
-SITE void *site_a(size_t len)
-{
-	void *p = (void *)syscall(SYS_mmap, NULL, len, RW, PA, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void *site_b(size_t len)
-{
-	void *p = mmap(NULL, len, RW, PA, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void *site_fixed(void *addr, size_t len)
-{
-	void *p = mmap(addr, len, RW, PA | MAP_FIXED, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void *site_file(int fd, size_t len, int flags)
-{
-	void *p = mmap(NULL, len, PROT_READ, flags, fd, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void *site_shared(size_t len)
-{
-	void *p = mmap(NULL, len, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void *site_zero(int fd, size_t len)
-{
-	void *p = mmap(NULL, len, RW, MAP_PRIVATE, fd, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void *site_huge(size_t len)
-{
-	void *p = mmap(NULL, len, RW, PA | MAP_HUGETLB, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
+AL_SITE_FN(site_a, (size_t len), syscall(SYS_mmap, NULL, len, RW, PA, -1, 0))
+AL_SITE_FN(site_b, (size_t len), mmap(NULL, len, RW, PA, -1, 0))
+AL_SITE_FN(site_fixed, (void *addr, size_t len),
+	   mmap(addr, len, RW, PA | MAP_FIXED, -1, 0))
+AL_SITE_FN(site_file, (int fd, size_t len, int flags),
+	   mmap(NULL, len, PROT_READ, flags, fd, 0))
+AL_SITE_FN(site_shared, (size_t len),
+	   mmap(NULL, len, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0))
+AL_SITE_FN(site_zero, (int fd, size_t len),
+	   mmap(NULL, len, RW, MAP_PRIVATE, fd, 0))
+AL_SITE_FN(site_huge, (size_t len),
+	   mmap(NULL, len, RW, PA | MAP_HUGETLB, -1, 0))
 
 /* A user-level wrapper, like a library's mmap hook: its callers differ. */
-SITE void *wrapper(size_t len)
-{
-	void *p = (void *)syscall(SYS_mmap, NULL, len, RW, PA, -1, 0);
+AL_SITE_FN(wrapper, (size_t len), syscall(SYS_mmap, NULL, len, RW, PA, -1, 0))
+AL_SITE_FN(caller_1, (size_t len), wrapper(len))
+AL_SITE_FN(caller_2, (size_t len), wrapper(len))
 
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void *caller_1(size_t len)
-{
-	void *p = wrapper(len);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void *caller_2(size_t len)
-{
-	void *p = wrapper(len);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void site_end(void)
+AL_SITE void site_end(void)
 {
 }
 
@@ -118,23 +47,29 @@ static void * const site_fns[] = {
 };
 
 /* [fn, next function in memory): where fn's return addresses lie. */
-static const void *fn_end(const void *fn)
+static uintptr_t fn_end(const void *fn)
 {
-	uintptr_t end = (uintptr_t)fn + 256;	/* site functions are short */
-	unsigned int i;
-
-	for (i = 0; i < sizeof(site_fns) / sizeof(site_fns[0]); i++)
-		if ((uintptr_t)site_fns[i] > (uintptr_t)fn &&
-		    (uintptr_t)site_fns[i] < end)
-			end = (uintptr_t)site_fns[i];
-	return (const void *)end;
+	return al_fn_end(fn, site_fns, sizeof(site_fns) / sizeof(site_fns[0]));
 }
 
-#define FIND(d, fn) al_t_find(d, (const void *)(fn), fn_end((const void *)(fn)))
-#define COUNT(d, fn) al_t_count(d, (const void *)(fn), fn_end((const void *)(fn)))
+#define FIND(d, fn) al_t_find(d, (uintptr_t)(fn), fn_end(fn))
+#define COUNT(d, fn) al_t_count(d, (uintptr_t)(fn), fn_end(fn))
 
 /* Dump this process's sites; the module must be loaded. */
 #define DUMP_SELF(d) ASSERT_EQ(0, al_t_sites(getpid(), d))
+
+/* This process's site of @fn has @count live ranges, @bytes in all. */
+#define EXPECT_LIVE(fn, count, bytes) do {				\
+	struct al_t_dump d_;						\
+	struct al_t_site *s_;						\
+									\
+	DUMP_SELF(&d_);							\
+	s_ = FIND(&d_, fn);						\
+	ASSERT_NE(NULL, s_);						\
+	EXPECT_EQ(count, s_->c[ANONLEAK_SITE_A_LIVE_COUNT]);		\
+	EXPECT_EQ(bytes, s_->c[ANONLEAK_SITE_A_LIVE_BYTES]);		\
+	free(d_.sites);							\
+} while (0)
 
 TEST(module_present)
 {
@@ -176,7 +111,7 @@ TEST(sites_exact)
 	EXPECT_NE(0, sa->c[ANONLEAK_SITE_A_OLDEST]);
 	/* frame 0 is the syscall instruction, inside libc, not site_a */
 	EXPECT_TRUE(sa->frames[0] < (uintptr_t)site_a ||
-		    sa->frames[0] >= (uintptr_t)fn_end(site_a));
+		    sa->frames[0] >= fn_end(site_a));
 	EXPECT_EQ(3, sb->c[ANONLEAK_SITE_A_TOTAL_MAPS]);
 	EXPECT_EQ(0, sb->c[ANONLEAK_SITE_A_TOTAL_UNMAPS]);
 	EXPECT_EQ(3, sb->c[ANONLEAK_SITE_A_LIVE_COUNT]);
@@ -273,16 +208,7 @@ TEST(failed_mmap_records_nothing)
 	free(d.sites);
 }
 
-static int write_file(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fputs(val, f) < 0 ? -1 : 0;
-	return fclose(f) ? -1 : ret;
-}
+#define NR_HUGEPAGES "/proc/sys/vm/nr_hugepages"
 
 TEST(hugetlb_counted)
 {
@@ -291,11 +217,11 @@ TEST(hugetlb_counted)
 	size_t huge = 2UL << 20;
 	char *p;
 
-	if (write_file("/proc/sys/vm/nr_hugepages", "2"))
+	if (al_put(NR_HUGEPAGES, "2"))
 		SKIP(return, "cannot reserve huge pages");
 	p = site_huge(huge);
 	if (p == MAP_FAILED) {
-		write_file("/proc/sys/vm/nr_hugepages", "0");
+		al_put(NR_HUGEPAGES, "0");
 		SKIP(return, "no 2 MiB huge pages here");
 	}
 	DUMP_SELF(&d);
@@ -308,7 +234,7 @@ TEST(hugetlb_counted)
 	s = FIND(&d, site_huge);
 	EXPECT_EQ(0, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
 	free(d.sites);
-	write_file("/proc/sys/vm/nr_hugepages", "0");
+	al_put(NR_HUGEPAGES, "0");
 }
 
 TEST(partial_unmaps)
@@ -336,11 +262,7 @@ TEST(partial_unmaps)
 
 	/* one munmap across both pieces and the hole between them */
 	ASSERT_EQ(0, munmap(p + 2 * PG, 5 * PG));
-	DUMP_SELF(&d);
-	s = FIND(&d, site_a);
-	EXPECT_EQ(2, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);	/* [1,2) [7,9) */
-	EXPECT_EQ(3 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
-	free(d.sites);
+	EXPECT_LIVE(site_a, 2, 3 * PG);	/* [1,2) [7,9) */
 
 	ASSERT_EQ(0, munmap(p, 10 * PG));
 	DUMP_SELF(&d);
@@ -385,34 +307,62 @@ TEST(map_fixed_replaces)
 	free(d.sites);
 }
 
+/*
+ * The sites of @pid once its site_a record shows it exited (the module
+ * reaps exited processes from a work item: up to a second), into @d;
+ * *@s is that record (or NULL). 0 or -errno.
+ */
+static int dump_exited(pid_t pid, struct al_t_dump *d, struct al_t_site **s)
+{
+	int i, err;
+
+	for (i = 0; ; i++) {
+		err = al_t_sites(pid, d);
+		*s = err ? NULL : FIND(d, site_a);
+		if (err || (*s && (*s)->state == ANONLEAK_PROC_EXITED) || i == 50)
+			return err;
+		free(d->sites);
+		usleep(20000);
+	}
+}
+
+/*
+ * A child that maps @maps ranges of @len bytes from site_a, then execs
+ * @exec, or without one maps and unmaps a page from site_b and exits.
+ * Its pid once it has ended (-1 if it could not run), its status in
+ * *@status.
+ */
+static pid_t leaver(int maps, size_t len, const char *exec, int *status)
+{
+	pid_t pid = fork();
+	int i;
+
+	if (pid < 0)
+		return pid;
+	if (!pid) {
+		for (i = 0; i < maps; i++)
+			if (site_a(len) == MAP_FAILED)
+				_exit(1);
+		if (exec) {
+			execl(exec, exec, NULL);
+			_exit(2);
+		}
+		_exit(munmap(site_b(PG), PG) ? 1 : 0);
+	}
+	return waitpid(pid, status, 0) == pid ? pid : -1;
+}
+
 TEST(exited_process_outstanding)
 {
 	struct al_t_dump d;
 	struct al_t_site *s;
-	int status, i;
+	int status;
 	pid_t pid;
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		for (i = 0; i < 3; i++)
-			if (site_a(4 * PG) == MAP_FAILED)
-				_exit(1);
-		if (munmap(site_b(PG), PG))
-			_exit(1);
-		_exit(0);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	pid = leaver(3, 4 * PG, NULL, &status);
+	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, status);
-	/* the module reaps exited processes from a work item */
-	for (i = 0; ; i++) {
-		ASSERT_EQ(0, al_t_sites(pid, &d));
-		s = FIND(&d, site_a);
-		if ((s && s->state == ANONLEAK_PROC_EXITED) || i == 50)
-			break;
-		free(d.sites);
-		usleep(20000);
-	}
+	ASSERT_EQ(0, dump_exited(pid, &d, &s));
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(ANONLEAK_PROC_EXITED, s->state);
 	EXPECT_EQ((uint32_t)pid, s->pid);
@@ -432,32 +382,18 @@ TEST(execve_ends_the_old_address_space)
 	int status, i;
 	pid_t pid;
 
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (!pid) {
-		for (i = 0; i < 2; i++)
-			if (site_a(5 * PG) == MAP_FAILED)
-				_exit(1);
-		execl("/bin/true", "true", NULL);
-		_exit(2);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	pid = leaver(2, 5 * PG, "/bin/true", &status);
+	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, status);
-	for (i = 0; ; i++) {
-		ASSERT_EQ(0, al_t_sites(pid, &d));
-		s = FIND(&d, site_a);
-		if ((s && s->state == ANONLEAK_PROC_EXITED) || i == 50)
-			break;
-		free(d.sites);
-		usleep(20000);
-	}
+	ASSERT_EQ(0, dump_exited(pid, &d, &s));
 	/* The pre-exec image is a process record of its own, now exited. */
 	ASSERT_NE(NULL, s);
 	EXPECT_EQ(ANONLEAK_PROC_EXITED, s->state);
 	/* the loop may be unrolled into two call sites: sum them */
 	for (i = 0, count = 0, bytes = 0; i < (int)d.n; i++) {
-		if (!al_t_find(&(struct al_t_dump){ .sites = &d.sites[i], .n = 1 },
-			       (const void *)site_a, fn_end(site_a)))
+		struct al_t_dump one = { .sites = &d.sites[i], .n = 1 };
+
+		if (!COUNT(&one, site_a))
 			continue;
 		EXPECT_EQ(s->proc_id, d.sites[i].proc_id);
 		count += d.sites[i].c[ANONLEAK_SITE_A_LIVE_COUNT];
@@ -582,16 +518,7 @@ TEST(stats_follow_maps)
 /* The sum of live bytes over every site of this process. */
 static uint64_t live_bytes_self(void)
 {
-	struct al_t_dump d;
-	uint64_t sum = 0;
-	unsigned int i;
-
-	if (al_t_sites(getpid(), &d))
-		return UINT64_MAX;
-	for (i = 0; i < d.n; i++)
-		sum += d.sites[i].c[ANONLEAK_SITE_A_LIVE_BYTES];
-	free(d.sites);
-	return sum;
+	return al_t_live_bytes(getpid());
 }
 
 /* One site_a record of @pages at the start of a free 2 * @pages hole. */
@@ -613,12 +540,7 @@ TEST(mremap_grow_and_shrink_in_place)
 	p = map_with_room(4);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(p, mremap(p, 4 * PG, 8 * PG, 0));
-	DUMP_SELF(&d);
-	s = FIND(&d, site_a);
-	ASSERT_NE(NULL, s);
-	EXPECT_EQ(1, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
-	EXPECT_EQ(8 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
-	free(d.sites);
+	EXPECT_LIVE(site_a, 1, 8 * PG);
 
 	ASSERT_EQ(p, mremap(p, 8 * PG, 3 * PG, 0));
 	DUMP_SELF(&d);
@@ -695,8 +617,6 @@ TEST(mremap_move_keeps_site_and_birth)
 
 TEST(mremap_dontunmap_keeps_both)
 {
-	struct al_t_dump d;
-	struct al_t_site *s;
 	char *p, *q;
 
 	p = site_a(4 * PG);
@@ -705,12 +625,7 @@ TEST(mremap_dontunmap_keeps_both)
 	if (q == MAP_FAILED && errno == EINVAL)
 		SKIP(return, "MREMAP_DONTUNMAP not supported here");
 	ASSERT_NE(MAP_FAILED, q);
-	DUMP_SELF(&d);
-	s = FIND(&d, site_a);
-	ASSERT_NE(NULL, s);
-	EXPECT_EQ(2, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
-	EXPECT_EQ(8 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
-	free(d.sites);
+	EXPECT_LIVE(site_a, 2, 8 * PG);
 	ASSERT_EQ(0, munmap(p, 4 * PG));
 	EXPECT_EQ(4 * PG, live_bytes_self());
 	ASSERT_EQ(0, munmap(q, 4 * PG));
@@ -719,8 +634,6 @@ TEST(mremap_dontunmap_keeps_both)
 
 TEST(mremap_failures_change_nothing)
 {
-	struct al_t_dump d;
-	struct al_t_site *s;
 	char *p, *blocker;
 
 	p = map_with_room(2);
@@ -731,12 +644,7 @@ TEST(mremap_failures_change_nothing)
 	EXPECT_EQ(MAP_FAILED, mremap(p, 2 * PG, 4 * PG, 0));
 	/* nothing mapped at the source */
 	EXPECT_EQ(MAP_FAILED, mremap(p + 3 * PG, PG, 2 * PG, MREMAP_MAYMOVE));
-	DUMP_SELF(&d);
-	s = FIND(&d, site_a);
-	ASSERT_NE(NULL, s);
-	EXPECT_EQ(1, s->c[ANONLEAK_SITE_A_LIVE_COUNT]);
-	EXPECT_EQ(2 * PG, s->c[ANONLEAK_SITE_A_LIVE_BYTES]);
-	free(d.sites);
+	EXPECT_LIVE(site_a, 1, 2 * PG);
 }
 
 TEST(realloc_of_large_blocks_follows_the_block)
@@ -760,4 +668,4 @@ TEST(realloc_of_large_blocks_follows_the_block)
 	EXPECT_EQ(base, live_bytes_self());
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

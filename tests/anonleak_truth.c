@@ -8,95 +8,55 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "al_nl.h"
+#include "al_test.h"
+#include "al_harness.h"
 
-#define PG ((size_t)getpagesize())
-#define RW (PROT_READ | PROT_WRITE)
 #define NSITES 4
 #define MAXP 128
 
-#define SITE __attribute__((noinline, used))
+AL_SITE_FN(gt_site0, (void *a, size_t l, int f),
+	   syscall(SYS_mmap, a, l, RW, f, -1, 0))
+AL_SITE_FN(gt_site1, (void *a, size_t l, int f), mmap(a, l, RW, f, -1, 0))
+AL_SITE_FN(gt_site2, (void *a, size_t l, int f),
+	   mmap(a, l, RW, f | MAP_NORESERVE, -1, 0))
+AL_SITE_FN(gt_site3, (void *a, size_t l, int f),
+	   mmap(a, l, RW, f | MAP_POPULATE, -1, 0))
 
-SITE void *gt_site0(void *a, size_t l, int f)
-{
-	void *p = (void *)syscall(SYS_mmap, a, l, RW, f, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void *gt_site1(void *a, size_t l, int f)
-{
-	void *p = mmap(a, l, RW, f, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void *gt_site2(void *a, size_t l, int f)
-{
-	void *p = mmap(a, l, RW, f | MAP_NORESERVE, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void *gt_site3(void *a, size_t l, int f)
-{
-	void *p = mmap(a, l, RW, f | MAP_POPULATE, -1, 0);
-
-	__asm__ volatile("" ::: "memory");
-	return p;
-}
-
-SITE void gt_end(void)
+AL_SITE void gt_end(void)
 {
 }
 
 typedef void *(*site_fn)(void *, size_t, int);
 static site_fn const sites[NSITES] = { gt_site0, gt_site1, gt_site2, gt_site3 };
-
-struct piece {
-	uintptr_t start, end;
-	int site;
+/* The same, and the function after them: where their bodies end. */
+static void *const site_bounds[] = {
+	gt_site0, gt_site1, gt_site2, gt_site3, gt_end,
 };
 
 struct worker {
 	unsigned int seed;
 	int steps;
-	struct piece p[MAXP];
+	struct al_piece p[MAXP];
 	int n;
 	int failures;
 };
 
 static void add(struct worker *w, uintptr_t s, uintptr_t e, int site)
 {
-	w->p[w->n].start = s;
-	w->p[w->n].end = e;
-	w->p[w->n].site = site;
-	w->n++;
+	al_piece_add(w->p, &w->n, s, e, site);
 }
 
 static void del(struct worker *w, int i)
 {
-	w->p[i] = w->p[--w->n];
+	al_piece_del(w->p, &w->n, i);
 }
 
 /* Remove [s, e) from piece i (it lies inside), as the kernel does. */
 static void cut(struct worker *w, int i, uintptr_t s, uintptr_t e)
 {
-	struct piece q = w->p[i];
-
-	del(w, i);
-	if (q.start < s)
-		add(w, q.start, s, q.site);
-	if (e < q.end)
-		add(w, e, q.end, q.site);
+	al_piece_cut(w->p, &w->n, i, s, e);
 }
 
 static unsigned int rnd(struct worker *w, unsigned int n)
@@ -121,10 +81,9 @@ static void op_map(struct worker *w)
 static void op_unmap(struct worker *w)
 {
 	int i = rnd(w, w->n);
-	size_t pages = (w->p[i].end - w->p[i].start) / PG;
-	uintptr_t s = w->p[i].start + rnd(w, pages) * PG;
-	uintptr_t e = s + (1 + rnd(w, (w->p[i].end - s) / PG)) * PG;
+	uintptr_t s, e;
 
+	al_piece_part(&w->p[i], &w->seed, &s, &e);
 	if (munmap((void *)s, e - s)) {
 		w->failures++;
 		return;
@@ -147,10 +106,9 @@ static void op_unmap_whole(struct worker *w)
 static void op_fixed(struct worker *w)
 {
 	int i = rnd(w, w->n), site = rnd(w, NSITES);
-	size_t pages = (w->p[i].end - w->p[i].start) / PG;
-	uintptr_t s = w->p[i].start + rnd(w, pages) * PG;
-	uintptr_t e = s + (1 + rnd(w, (w->p[i].end - s) / PG)) * PG;
+	uintptr_t s, e;
 
+	al_piece_part(&w->p[i], &w->seed, &s, &e);
 	if (sites[site]((void *)s, e - s,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED) != (void *)s) {
 		w->failures++;
@@ -164,7 +122,7 @@ static void op_fixed(struct worker *w)
 static void op_mremap(struct worker *w)
 {
 	int i = rnd(w, w->n);
-	struct piece q = w->p[i];
+	struct al_piece q = w->p[i];
 	size_t old = q.end - q.start;
 	size_t len = (1 + rnd(w, 12)) * PG;
 	void *p;
@@ -203,48 +161,11 @@ static void *work(void *arg)
 	return NULL;
 }
 
-/* Is [s, e) inside one anonymous (pathless) mapping of /proc/self/maps? */
-static bool in_anon_maps(uintptr_t s, uintptr_t e)
-{
-	char line[512], path[256];
-	unsigned long a, b;
-	bool ok = false;
-	FILE *f;
-
-	f = fopen("/proc/self/maps", "r");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		path[0] = 0;
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %255s", &a, &b, path) < 2)
-			continue;
-		if (a <= s && e <= b) {
-			ok = !path[0];
-			break;
-		}
-	}
-	fclose(f);
-	return ok;
-}
-
+/* The site function (0..NSITES-1) whose body holds @addr, or -1. */
 static int site_of(uint64_t addr)
 {
-	int k;
-
-	/* A site function is short: its end is its successor or 256 bytes. */
-	for (k = 0; k < NSITES; k++) {
-		uintptr_t lo = (uintptr_t)sites[k], hi = lo + 256;
-		int j;
-
-		for (j = 0; j < NSITES; j++)
-			if ((uintptr_t)sites[j] > lo && (uintptr_t)sites[j] < hi)
-				hi = (uintptr_t)sites[j];
-		if ((uintptr_t)gt_end > lo && (uintptr_t)gt_end < hi)
-			hi = (uintptr_t)gt_end;
-		if (addr > lo && addr < hi)
-			return k;
-	}
-	return -1;
+	return al_fn_of(addr, site_bounds, NSITES,
+			sizeof(site_bounds) / sizeof(site_bounds[0]));
 }
 
 FIXTURE(truth) {
@@ -280,24 +201,27 @@ TEST_F(truth, random_ops_match_model_and_maps)
 	uint64_t want_bytes[NSITES] = { 0 }, want_count[NSITES] = { 0 };
 	uint64_t got_bytes[NSITES] = { 0 }, got_count[NSITES] = { 0 };
 	pthread_t t[4];
+	struct al_vmas anon;
 	struct al_t_dump d;
 	unsigned int i, j;
 	int k, n = 0;
 
 	for (k = 0; k < variant->threads; k++) {
 		self->w[k].seed = 0x5eed + k;
-		self->w[k].steps = variant->steps;
+		self->w[k].steps = al_scale(variant->steps, 200);
 		ASSERT_EQ(0, pthread_create(&t[k], NULL, work, &self->w[k]));
 	}
 	for (k = 0; k < variant->threads; k++)
 		ASSERT_EQ(0, pthread_join(t[k], NULL));
 
+	/* Each piece inside one anonymous (pathless) mapping. */
+	ASSERT_EQ(0, al_anon_vmas(0, 0, &anon));
 	for (k = 0; k < variant->threads; k++) {
 		struct worker *w = &self->w[k];
 
 		EXPECT_EQ(0, w->failures);
 		for (i = 0; i < (unsigned int)w->n; i++) {
-			EXPECT_TRUE(in_anon_maps(w->p[i].start, w->p[i].end))
+			EXPECT_TRUE(al_vmas_cover(&anon, w->p[i].start, w->p[i].end))
 				TH_LOG("piece %lx-%lx not an anonymous mapping",
 				       w->p[i].start, w->p[i].end);
 			want_bytes[w->p[i].site] += w->p[i].end - w->p[i].start;
@@ -305,6 +229,7 @@ TEST_F(truth, random_ops_match_model_and_maps)
 			n++;
 		}
 	}
+	free(anon.v);
 
 	ASSERT_EQ(0, al_t_sites(getpid(), &d));
 	for (i = 0; i < d.n; i++) {
@@ -331,8 +256,8 @@ TEST_F(truth, random_ops_match_model_and_maps)
 		EXPECT_EQ(want_count[k], got_count[k]) TH_LOG("site %d pieces", k);
 	}
 	TH_LOG("%d threads x %d steps: %d live pieces", variant->threads,
-	       variant->steps, n);
+	       self->w[0].steps, n);
 	free(d.sites);
 }
 
-TEST_HARNESS_MAIN
+AL_TEST_MAIN

@@ -12,19 +12,20 @@ import os
 import sys
 
 here = os.path.dirname(os.path.realpath(__file__))
-repo = os.environ.get("ANONLEAK_REPO", os.path.join(here, "..", ".."))
+# al_tap: beside this script in build/tests, in lib/ beside the source.
+sys.dont_write_bytecode = True
+sys.path.insert(1, os.path.join(here, "lib"))
+import al_tap                                       # noqa: E402
+
+repo = al_tap.repo_root(here)
 spec = os.path.join(repo, "Documentation/netlink/specs/anonleak.yaml")
 # The root of an extracted linux-source-6.12 (tools/net/ynl, and
 # Documentation/netlink for the schema); the top-level Makefile makes one.
 src = os.environ.get("ANONLEAK_YNL", os.path.join(repo, "build/linux-src-6.12"))
 ynl_dir = os.path.join(src, "tools/net/ynl")
 
-results = []
-
-
-def test(fn):
-    results.append(fn)
-    return fn
+suite = al_tap.Suite()
+test = suite.test
 
 
 @test
@@ -90,33 +91,14 @@ def clear_unknown_pid_is_esrch():
 
 def main():
     global ynl, NlError
-    print("TAP version 13")
-    print("1..%d" % len(results))
     if not os.path.isdir(os.path.join(ynl_dir, "lib")):
-        for i, fn in enumerate(results, 1):
-            print("ok %d %s # SKIP no YNL library in %s" %
-                  (i, fn.__name__, src))
-        print("# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:%d error:0" %
-              len(results))
-        return 4
+        return suite.skip_all("no YNL library in %s" % src)
     sys.path.insert(0, ynl_dir)
     from lib import YnlFamily, NlError as err      # noqa: E402
     NlError = err
     schema = os.path.join(src, "Documentation/netlink/genetlink-c.yaml")
     ynl = YnlFamily(spec, schema if os.path.exists(schema) else None)
-    npass = nfail = 0
-    for i, fn in enumerate(results, 1):
-        try:
-            fn()
-            print("ok %d %s" % (i, fn.__name__))
-            npass += 1
-        except Exception as e:                      # noqa: BLE001
-            print("# %s: %r" % (fn.__name__, e))
-            print("not ok %d %s" % (i, fn.__name__))
-            nfail += 1
-    print("# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0" %
-          (npass, nfail))
-    return 1 if nfail else 0
+    return suite.run()
 
 
 if __name__ == "__main__":

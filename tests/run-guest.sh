@@ -20,12 +20,25 @@
 #                          also scales ANONLEAK_MANY_MAPPINGS and
 #                          ANONLEAK_MANY_SITES (tests/anonleak_proto.c)
 #                          unless they are set
-#   ANONLEAK_KMEMLEAK_WAIT seconds to let objects age before the kmemleak scan
-#                          after each program (default 5, kmemleak's minimum)
+#   ANONLEAK_KMEMLEAK_WAIT seconds to let objects age before a kmemleak scan
+#                          (default 5, kmemleak's minimum)
+#   ANONLEAK_KMEMLEAK_SCAN "end" (default): one scan after the last program;
+#                          "each": one after every program (a scan takes
+#                          ~18 s on the debug kernel)
+#   ANONLEAK_TIME_FACTOR   how much slower this guest is than the reference
+#                          (default: measured, see below)
+#
+# Time limits follow the machine: before the programs, build/tools/speed
+# (tests/vm/speed.c) times 4 KiB mmap+munmap pairs without the module, and
+# the ratio to the reference machine's figure for this kind of kernel (a
+# debug kernel is ~200x slower per pair) gives ANONLEAK_TIME_FACTOR (at
+# least 1). It scales ANONLEAK_TEST_TIMEOUT here and, exported, every
+# test's own kselftest timeout (tests/lib). A slow machine gets a slow pass.
 #
 # On a kernel with kmemleak (/sys/kernel/debug/kmemleak), its list is cleared
-# before each program and scanned after the rmmod: any report fails the
-# program. After every rmmod the module's slab caches must be gone.
+# first and scanned after the programs (or after each): any report fails
+# the run (the program of the scan, or a "kmemleak" line of its own).
+# After every rmmod the module's slab caches must be gone.
 # A program may mark a stretch of its kernel log where allocation failures it
 # injects make the kernel dump stacks ("anonleak-expect: noisy-enomem begin"
 # ... "end" in /dev/kmsg): there, stack dumps alone are not splats (BUG,
@@ -68,6 +81,26 @@ fi
 kml=/sys/kernel/debug/kmemleak
 [ -w $kml ] || kml=
 kml_wait=${ANONLEAK_KMEMLEAK_WAIT:-5}
+kml_each=0
+[ "${ANONLEAK_KMEMLEAK_SCAN:-end}" = each ] && kml_each=1
+
+# The reference machine's ns per 4 KiB mmap+munmap pair, by kind of kernel:
+# measured on an idle 2-core machine of CI's kind under TCG.
+REF_PAIR_NS=${REF_PAIR_NS:-40000}
+REF_PAIR_NS_DEBUG=${REF_PAIR_NS_DEBUG:-6000000}
+time_factor() {
+	local ref=$REF_PAIR_NS ns
+	[ -n "$kml" ] && ref=$REF_PAIR_NS_DEBUG
+	ns=$("$root/build/tools/speed" 200 2>/dev/null | awk '$1 == "ns_per_pair" { print $2 }')
+	echo "# speed: ${ns:-?} ns per 4 KiB mmap+munmap pair (reference $ref)" >&2
+	[ -n "$ns" ] || { echo 1; return; }
+	awk -v m="$ns" -v r="$ref" 'BEGIN { f = m / r; if (f < 1) f = 1; printf "%.2f\n", f }'
+}
+if [ -z "${ANONLEAK_TIME_FACTOR:-}" ]; then
+	ANONLEAK_TIME_FACTOR=$(time_factor)
+fi
+export ANONLEAK_TIME_FACTOR
+tmo=$(awk -v n="$tmo" -v f="$ANONLEAK_TIME_FACTOR" 'BEGIN { printf "%d\n", n * f + 0.999 }')
 logdir=
 if [ -n "${ANONLEAK_RESULTS:-}" ]; then
 	logdir=$ANONLEAK_RESULTS/tests
@@ -110,7 +143,25 @@ unload() {
 	return 1
 }
 
-echo "# anonleak selftests on $kver: module $ko, ${#progs[@]} program(s), ${tmo}s each${kml:+, kmemleak on}, scale $scale%"
+# Scan for leaks (objects at least $kml_wait s old); fails if any.
+nleaks=0
+kml_scan() { # NAME
+	sleep "$kml_wait"
+	echo scan >$kml
+	cat $kml >"$tmp/$1.kmemleak" 2>/dev/null
+	echo clear >$kml
+	if [ -s "$tmp/$1.kmemleak" ]; then
+		nleaks=$(grep -c '^unreferenced object' "$tmp/$1.kmemleak")
+		echo "# kmemleak: $nleaks suspected leak(s) after $1:"
+		sed 's/^/#   /' "$tmp/$1.kmemleak" | head -n 60
+		[ -n "$logdir" ] && cp "$tmp/$1.kmemleak" "$logdir/$1.kmemleak"
+		return 1
+	fi
+	echo "# kmemleak: no leaks after $1"
+}
+[ -n "$kml" ] && echo clear >$kml
+
+echo "# anonleak selftests on $kver: module $ko, ${#progs[@]} program(s), ${tmo}s each (time factor $ANONLEAK_TIME_FACTOR)${kml:+, kmemleak on}, scale $scale%"
 [ -f "$ko" ] || echo "# WARNING: module $ko not found (build it with 'make module KVER=$kver')"
 unload >/dev/null || echo "# WARNING: a loaded anonleak module could not be removed"
 
@@ -124,9 +175,10 @@ for prog in "${progs[@]}"; do
 	why=()
 	p=0 f=0 s=0
 	echo "# ==== [$n/${#progs[@]}] $name ===="
+	t0=$(date +%s)
 	marked=0
 	kmark "begin $name" && marked=1
-	[ -n "$kml" ] && echo clear >$kml
+	[ -n "$kml" ] && [ $kml_each = 1 ] && echo clear >$kml
 
 	if ! insmod "$ko" >"$out" 2>&1; then
 		cat "$out"
@@ -162,21 +214,8 @@ for prog in "${progs[@]}"; do
 			why+=("rmmod failed")
 		fi
 	fi
-	if [ -n "$kml" ]; then
-		# kmemleak reports objects at least 5 s old only.
-		sleep "$kml_wait"
-		echo scan >$kml
-		cat $kml >"$tmp/$name.kmemleak" 2>/dev/null
-		if [ -s "$tmp/$name.kmemleak" ]; then
-			nleaks=$(grep -c '^unreferenced object' "$tmp/$name.kmemleak")
-			echo "# kmemleak: $nleaks suspected leak(s) after $name:"
-			sed 's/^/#   /' "$tmp/$name.kmemleak" | head -n 60
-			why+=("kmemleak: $nleaks leak(s)")
-			[ -n "$logdir" ] && cp "$tmp/$name.kmemleak" "$logdir/$name.kmemleak"
-		else
-			echo "# kmemleak: no leaks after $name"
-		fi
-		echo clear >$kml
+	if [ -n "$kml" ] && [ $kml_each = 1 ]; then
+		kml_scan "$name" || why+=("kmemleak: $nleaks leak(s)")
 	fi
 
 	if [ $marked = 1 ]; then
@@ -195,7 +234,7 @@ for prog in "${progs[@]}"; do
 	# Problems with no failed test case behind them count as one failure.
 	[ ${#why[@]} -gt 0 ] && [ "$f" = 0 ] && f=1
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
-	line="$name # pass:$p fail:$f skip:$s"
+	line="$name # pass:$p fail:$f skip:$s, $(($(date +%s) - t0))s"
 	[ ${#why[@]} -gt 0 ] && line+=" ($(IFS=';'; echo "${why[*]}" | sed 's/;/; /g'))"
 	if [ "$f" = 0 ]; then
 		summary+=("ok $n $line")
@@ -208,8 +247,19 @@ if [ $n = 0 ]; then
 	echo "# no test programs in $dir (run 'make tests')"
 	tf=1
 fi
+# One scan after everything: any object the module leaked is unreferenced
+# once it is unloaded, whichever program made it.
+if [ -n "$kml" ] && [ $kml_each = 0 ] && [ $n -gt 0 ]; then
+	if kml_scan "all programs"; then
+		tp=$((tp + 1))
+		summary+=("ok $((n + 1)) kmemleak # no leaks after all programs")
+	else
+		tf=$((tf + 1))
+		summary+=("not ok $((n + 1)) kmemleak # $nleaks leak(s) after all programs")
+	fi
+fi
 echo "# ==== anonleak selftest summary ($kver) ===="
-echo "1..$n"
+echo "1..${#summary[@]}"
 for l in "${summary[@]}"; do
 	echo "$l"
 done

@@ -3,19 +3,22 @@
 #
 # Build (or reuse) the test guest's initramfs for one kernel version.
 #
-#   tests/vm/mkinitramfs.sh KVER OUT.cpio.gz
+#   tests/vm/mkinitramfs.sh KVER OUT.cpio.gz [ROOT]
 #
 # Contents: static busybox, tests/vm/init as /init, and the kernel's modules
 # needed to mount the host over virtio-9p (decompressed, in load order; ones
 # that are built in or absent are skipped). OUT is rebuilt only when an input
-# changed: a hash of all inputs is kept in OUT.key.
+# changed: a hash of all inputs is kept in OUT.key. The modules are taken
+# from ROOT/lib/modules/KVER (default ROOT: /; tests/vm/kernels.sh unpacks
+# the kernels of other suites elsewhere).
 set -euo pipefail
 
 kver=${1:?usage: mkinitramfs.sh KVER OUT}
 out=${2:?usage: mkinitramfs.sh KVER OUT}
 here=$(cd "$(dirname "$0")" && pwd)
 busybox=${BUSYBOX:-/usr/bin/busybox}
-moddir=/lib/modules/$kver
+modroot=${3:-/}
+moddir=${modroot%/}/lib/modules/$kver
 # Load order matters: each module needs the ones before it.
 modules="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
 	 netfs fscache 9pnet 9pnet_virtio 9p"

@@ -5,8 +5,9 @@
 #
 #   tests/vm/run.sh [OPTIONS] -- CMD [ARGS...]
 #
-#   --kernel K     guest kernel: "6.1", "6.12" (newest installed of that
-#                  series), a full version, or a path to a bzImage
+#   --kernel K     guest kernel: "5.10", "6.1", "6.12", "7.3" (see
+#                  tests/vm/kernels.sh), a full version installed on the
+#                  host, or a path to a bzImage
 #                  (default: $VM_KERNEL, else 6.1)
 #   --timeout S    hard limit for the whole VM, boot included (default:
 #                  $VM_TIMEOUT, else 1200); CMD gets S minus a margin
@@ -79,6 +80,12 @@ if [ -f "$kernel" ]; then
 	image=$kernel
 	kver=$(file -bL "$image" 2>/dev/null | sed -n 's/.*, version \([^ ]*\).*/\1/p')
 	kver=${kver:-custom}
+elif suite=$("$here/kernels.sh" list | awk -v k="$kernel" '$1 == k { print $2 }') &&
+	[ -n "$suite" ] && [ "$suite" != host ]; then
+	# A kernel of another suite, unpacked by kernels.sh prepare.
+	kver=$("$here/kernels.sh" kver "$kernel") || exit 2
+	image=$("$here/kernels.sh" image "$kernel") || exit 2
+	modroot=$("$here/kernels.sh" modroot "$kernel") || exit 2
 else
 	kver=$("$here/kver.sh" --boot "$kernel") || exit 2
 	image=/boot/vmlinuz-$kver
@@ -95,7 +102,7 @@ mkdir -p "$vmdir"
 initrd=$vmdir/initramfs-$kver.cpio.gz
 (
 	flock 9
-	"$here/mkinitramfs.sh" "$kver" "$initrd"
+	"$here/mkinitramfs.sh" "$kver" "$initrd" "${modroot:-/}"
 ) 9>"$initrd.lock" || { say "initramfs build failed"; exit 2; }
 
 own_results=0

@@ -193,23 +193,31 @@
  * them or, if one is invalid, none: -ERANGE for a value out of its range,
  * -EINVAL for a malformed attribute, -ESRCH for a pid that does not exist,
  * each with an extack message naming the attribute. The same settings are
- * the module's parameters, with the same ranges.
+ * the module's parameters, with the same ranges: the ANONLEAK_*_MIN and
+ * ANONLEAK_*_MAX constants below, which the module's checks use too.
  *
  *    ANONLEAK_A_CONFIG: NLA_NESTED
  *        ANONLEAK_CONFIG_A_ENABLED: NLA_U8, 0 or 1: record new mappings
- *        ANONLEAK_CONFIG_A_STACK_DEPTH: NLA_U32, 1..ANONLEAK_MAX_FRAMES
+ *        ANONLEAK_CONFIG_A_STACK_DEPTH: NLA_U32, ANONLEAK_STACK_DEPTH_MIN..
+ *                                       ANONLEAK_STACK_DEPTH_MAX (1..32)
  *        ANONLEAK_CONFIG_A_MIN_SIZE: NLA_U64, only mappings this large
  *        ANONLEAK_CONFIG_A_FILTER_PID: NLA_U32, only this process and its
  *                                      descendants (caller's pid namespace
  *                                      on input), 0: all
  *        ANONLEAK_CONFIG_A_FILTER_UID: NLA_U32, only this real uid
- *                                      (<= INT_MAX), ANONLEAK_UID_ANY: all
- *        ANONLEAK_CONFIG_A_FILTER_COMM: NLA_NUL_STRING, only this comm
- *                                       (at most 15 bytes), empty: all
- *        ANONLEAK_CONFIG_A_MAX_MAPPINGS: NLA_U64, 1..2^28
- *        ANONLEAK_CONFIG_A_MAX_SITES: NLA_U64, 1..2^24
- *        ANONLEAK_CONFIG_A_MAX_PROCS: NLA_U64, 1..2^22
- *        ANONLEAK_CONFIG_A_MAX_EXITED: NLA_U64, 0..2^20
+ *                                      (<= ANONLEAK_UID_MAX, INT_MAX),
+ *                                      ANONLEAK_UID_ANY: all
+ *        ANONLEAK_CONFIG_A_FILTER_COMM: NLA_NUL_STRING, only this comm (at
+ *                                       most ANONLEAK_COMM_MAX_LEN, 15,
+ *                                       bytes), empty: all
+ *        ANONLEAK_CONFIG_A_MAX_MAPPINGS: NLA_U64, ANONLEAK_MAX_MAPPINGS_MIN..
+ *                                        ANONLEAK_MAX_MAPPINGS_MAX (1..2^28)
+ *        ANONLEAK_CONFIG_A_MAX_SITES: NLA_U64, ANONLEAK_MAX_SITES_MIN..
+ *                                     ANONLEAK_MAX_SITES_MAX (1..2^24)
+ *        ANONLEAK_CONFIG_A_MAX_PROCS: NLA_U64, ANONLEAK_MAX_PROCS_MIN..
+ *                                     ANONLEAK_MAX_PROCS_MAX (1..2^22)
+ *        ANONLEAK_CONFIG_A_MAX_EXITED: NLA_U64, ANONLEAK_MAX_EXITED_MIN..
+ *                                      ANONLEAK_MAX_EXITED_MAX (0..2^20)
  *
  * Filters apply to processes making their first tracked mapping after the
  * change; processes already tracked stay tracked until CLEAR. "Descendant"
@@ -247,6 +255,20 @@
 #define ANONLEAK_MAX_FRAMES	32
 #define ANONLEAK_MCGRP_EVENTS	"events"
 #define ANONLEAK_UID_ANY	0xffffffffU
+
+/* The ranges of the settings (ANONLEAK_CMD_SET_CONFIG, module parameters). */
+#define ANONLEAK_STACK_DEPTH_MIN	1
+#define ANONLEAK_STACK_DEPTH_MAX	ANONLEAK_MAX_FRAMES
+#define ANONLEAK_MAX_MAPPINGS_MIN	1
+#define ANONLEAK_MAX_MAPPINGS_MAX	(1 << 28)
+#define ANONLEAK_MAX_SITES_MIN		1
+#define ANONLEAK_MAX_SITES_MAX		(1 << 24)
+#define ANONLEAK_MAX_PROCS_MIN		1
+#define ANONLEAK_MAX_PROCS_MAX		(1 << 22)
+#define ANONLEAK_MAX_EXITED_MIN		0
+#define ANONLEAK_MAX_EXITED_MAX		(1 << 20)
+#define ANONLEAK_UID_MAX		0x7fffffff
+#define ANONLEAK_COMM_MAX_LEN		15
 
 enum anonleak_cmd {
 	ANONLEAK_CMD_UNSPEC,
