@@ -11,40 +11,34 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "config.h"
-#include "util.h"
-
-#define CAPTURE(out, call) do {						\
-	size_t __len;							\
-	FILE *f = open_memstream(&(out), &__len);			\
-	ASSERT_NE(NULL, f);						\
-	call;								\
-	fclose(f);							\
-} while (0)
+#include "capture.h"
+#include "core/config.h"
+#include "print/config.h"
+#include "proto/util.h"
 
 TEST(every_key)
 {
-	static const struct { const char *arg; enum al_cfg_key key; uint64_t v; } good[] = {
-		{ "enabled=0", AL_CFG_ENABLED, 0 },
-		{ "enabled=1", AL_CFG_ENABLED, 1 },
-		{ "stack_depth=1", AL_CFG_STACK_DEPTH, 1 },
-		{ "stack_depth=32", AL_CFG_STACK_DEPTH, 32 },
-		{ "min_size=0", AL_CFG_MIN_SIZE, 0 },
-		{ "min_size=64K", AL_CFG_MIN_SIZE, 65536 },
-		{ "min_size=2MiB", AL_CFG_MIN_SIZE, 2 << 20 },
-		{ "filter_pid=0", AL_CFG_FILTER_PID, 0 },
-		{ "filter_pid=2147483647", AL_CFG_FILTER_PID, 2147483647 },
-		{ "filter_uid=0", AL_CFG_FILTER_UID, 0 },
-		{ "filter_uid=1000", AL_CFG_FILTER_UID, 1000 },
-		{ "filter_uid=any", AL_CFG_FILTER_UID, ANONLEAK_UID_ANY },
-		{ "max_mappings=1048576", AL_CFG_MAX_MAPPINGS, 1048576 },
-		{ "max_sites=1", AL_CFG_MAX_SITES, 1 },
-		{ "max_procs=18446744073709551615", AL_CFG_MAX_PROCS, UINT64_MAX },
-		{ "max_exited=0", AL_CFG_MAX_EXITED, 0 },
+	static const struct { const char *arg; enum config_key key; uint64_t v; } good[] = {
+		{ "enabled=0", CFG_ENABLED, 0 },
+		{ "enabled=1", CFG_ENABLED, 1 },
+		{ "stack_depth=1", CFG_STACK_DEPTH, 1 },
+		{ "stack_depth=32", CFG_STACK_DEPTH, 32 },
+		{ "min_size=0", CFG_MIN_SIZE, 0 },
+		{ "min_size=64K", CFG_MIN_SIZE, 65536 },
+		{ "min_size=2MiB", CFG_MIN_SIZE, 2 << 20 },
+		{ "filter_pid=0", CFG_FILTER_PID, 0 },
+		{ "filter_pid=2147483647", CFG_FILTER_PID, 2147483647 },
+		{ "filter_uid=0", CFG_FILTER_UID, 0 },
+		{ "filter_uid=1000", CFG_FILTER_UID, 1000 },
+		{ "filter_uid=any", CFG_FILTER_UID, ANONLEAK_UID_ANY },
+		{ "max_mappings=1048576", CFG_MAX_MAPPINGS, 1048576 },
+		{ "max_sites=1", CFG_MAX_SITES, 1 },
+		{ "max_procs=18446744073709551615", CFG_MAX_PROCS, UINT64_MAX },
+		{ "max_exited=0", CFG_MAX_EXITED, 0 },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
-		struct al_config c = { 0 };
+		struct module_config c = { 0 };
 		char why[160];
 
 		ASSERT_EQ(0, config_parse_arg(&c, good[i].arg, why, sizeof(why)))
@@ -57,12 +51,12 @@ TEST(every_key)
 
 TEST(comm)
 {
-	struct al_config c = { 0 };
+	struct module_config c = { 0 };
 	char why[160];
 
 	ASSERT_EQ(0, config_parse_arg(&c, "filter_comm=", why, sizeof(why)));
 	EXPECT_STREQ("", c.filter_comm);
-	EXPECT_EQ(1U << AL_CFG_FILTER_COMM, c.present);
+	EXPECT_EQ(1U << CFG_FILTER_COMM, c.present);
 	config_release(&c);
 	/* everything after the first '=' is the name, '=' included */
 	ASSERT_EQ(0, config_parse_arg(&c, "filter_comm=a=b c", why, sizeof(why)));
@@ -111,7 +105,7 @@ TEST(malformed)
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		struct al_config c = { 0 };
+		struct module_config c = { 0 };
 		char why[160];
 
 		EXPECT_EQ(bad[i].err, config_parse_arg(&c, bad[i].arg, why, sizeof(why)))
@@ -123,7 +117,7 @@ TEST(malformed)
 
 TEST(repeated_and_combined)
 {
-	struct al_config c = { 0 };
+	struct module_config c = { 0 };
 	char why[160];
 
 	ASSERT_EQ(0, config_parse_arg(&c, "enabled=1", why, sizeof(why)));
@@ -132,16 +126,16 @@ TEST(repeated_and_combined)
 	EXPECT_EQ(-EEXIST, config_parse_arg(&c, "enabled=0", why, sizeof(why)));
 	EXPECT_NE(NULL, strstr(why, "enabled given twice")) TH_LOG("%s", why);
 	EXPECT_EQ(-EEXIST, config_parse_arg(&c, "filter_comm=y", why, sizeof(why)));
-	EXPECT_EQ(1, c.v[AL_CFG_ENABLED]);
+	EXPECT_EQ(1, c.v[CFG_ENABLED]);
 	EXPECT_STREQ("x", c.filter_comm);
-	EXPECT_EQ((1U << AL_CFG_ENABLED) | (1U << AL_CFG_FILTER_COMM) | (1U << AL_CFG_MAX_EXITED),
+	EXPECT_EQ((1U << CFG_ENABLED) | (1U << CFG_FILTER_COMM) | (1U << CFG_MAX_EXITED),
 		  c.present);
 	config_release(&c);
 }
 
 TEST(copy)
 {
-	struct al_config a = { 0 }, b;
+	struct module_config a = { 0 }, b;
 	char why[160];
 
 	ASSERT_EQ(0, config_parse_arg(&a, "filter_comm=srv", why, sizeof(why)));
@@ -149,11 +143,11 @@ TEST(copy)
 	ASSERT_EQ(0, config_copy(&b, &a));
 	config_release(&a);
 	EXPECT_STREQ("srv", b.filter_comm);
-	EXPECT_EQ(3, b.v[AL_CFG_STACK_DEPTH]);
+	EXPECT_EQ(3, b.v[CFG_STACK_DEPTH]);
 	config_release(&b);
 }
 
-static void full_config(struct al_config *c, const char *comm)
+static void full_config(struct module_config *c, const char *comm)
 {
 	static const char *const args[] = {
 		"enabled=1", "stack_depth=8", "min_size=4K", "filter_pid=0", "filter_uid=any",
@@ -169,18 +163,18 @@ static void full_config(struct al_config *c, const char *comm)
 
 TEST(print_text)
 {
-	struct al_config c;
+	struct module_config c;
 	char *out = NULL;
 
 	full_config(&c, "a\"b");
-	CAPTURE(out, config_print_text(f, &c));
+	CAPTURE(out, config_print(f, &c, false));
 	EXPECT_STREQ("enabled=1\nstack_depth=8\nmin_size=4096\nfilter_pid=0\nfilter_uid=any\n"
 		     "filter_comm=a\\\"b\nmax_mappings=1048576\nmax_sites=65536\n"
 		     "max_procs=16384\nmax_exited=256\n", out);
 	free(out);
-	c.v[AL_CFG_FILTER_UID] = 1000;
-	c.present &= ~(1U << AL_CFG_MAX_SITES);
-	CAPTURE(out, config_print_text(f, &c));
+	c.v[CFG_FILTER_UID] = 1000;
+	c.present &= ~(1U << CFG_MAX_SITES);
+	CAPTURE(out, config_print(f, &c, false));
 	EXPECT_NE(NULL, strstr(out, "filter_uid=1000\n")) TH_LOG("%s", out);
 	EXPECT_EQ(NULL, strstr(out, "max_sites")) TH_LOG("%s", out);
 	free(out);
@@ -189,18 +183,18 @@ TEST(print_text)
 
 TEST(print_json)
 {
-	struct al_config c;
+	struct module_config c;
 	char *out = NULL;
 
 	full_config(&c, "");
-	CAPTURE(out, config_print_json(f, &c));
+	CAPTURE(out, config_print(f, &c, true));
 	EXPECT_STREQ("{\"enabled\":true,\"stack_depth\":8,\"min_size\":4096,\"filter_pid\":0,"
 		     "\"filter_uid\":null,\"filter_comm\":\"\",\"max_mappings\":1048576,"
 		     "\"max_sites\":65536,\"max_procs\":16384,\"max_exited\":256}\n", out);
 	free(out);
-	c.v[AL_CFG_ENABLED] = 0;
-	c.v[AL_CFG_FILTER_UID] = 0;
-	CAPTURE(out, config_print_json(f, &c));
+	c.v[CFG_ENABLED] = 0;
+	c.v[CFG_FILTER_UID] = 0;
+	CAPTURE(out, config_print(f, &c, true));
 	EXPECT_NE(NULL, strstr(out, "{\"enabled\":false,")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"filter_uid\":0,")) TH_LOG("%s", out);
 	free(out);
@@ -210,22 +204,22 @@ TEST(print_json)
 /* The table matches the UAPI attribute widths. */
 TEST(key_table)
 {
-	for (int key = 0; key < AL_CFG_NR; key++) {
-		const struct al_cfg_key_info *k = &al_cfg_keys[key];
+	for (int key = 0; key < CFG_NR; key++) {
+		const struct config_key_info *k = &config_keys[key];
 
 		EXPECT_NE(NULL, k->name);
 		EXPECT_TRUE(k->attr > ANONLEAK_CONFIG_A_PAD && k->attr <= ANONLEAK_CONFIG_A_MAX);
 		EXPECT_TRUE(k->width == 0 || k->width == 8 || k->width == 32 || k->width == 64);
 		for (int other = 0; other < key; other++) {
-			EXPECT_NE(al_cfg_keys[other].attr, k->attr);
+			EXPECT_NE(config_keys[other].attr, k->attr);
 		}
 	}
-	EXPECT_EQ(8, al_cfg_keys[AL_CFG_ENABLED].width);
-	EXPECT_EQ(32, al_cfg_keys[AL_CFG_STACK_DEPTH].width);
-	EXPECT_EQ(32, al_cfg_keys[AL_CFG_FILTER_PID].width);
-	EXPECT_EQ(32, al_cfg_keys[AL_CFG_FILTER_UID].width);
-	EXPECT_EQ(0, al_cfg_keys[AL_CFG_FILTER_COMM].width);
-	EXPECT_EQ(64, al_cfg_keys[AL_CFG_MAX_EXITED].width);
+	EXPECT_EQ(8, config_keys[CFG_ENABLED].width);
+	EXPECT_EQ(32, config_keys[CFG_STACK_DEPTH].width);
+	EXPECT_EQ(32, config_keys[CFG_FILTER_PID].width);
+	EXPECT_EQ(32, config_keys[CFG_FILTER_UID].width);
+	EXPECT_EQ(0, config_keys[CFG_FILTER_COMM].width);
+	EXPECT_EQ(64, config_keys[CFG_MAX_EXITED].width);
 }
 
 TEST_HARNESS_MAIN

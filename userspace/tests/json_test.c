@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "kselftest_harness.h"
-#include "json.h"
+#include "print/json.h"
 
 /* json_write_string() of len bytes of s, as a malloc'ed C string. */
 static char *quoted(const char *s, size_t len)

@@ -13,7 +13,7 @@
 #include <linux/genetlink.h>
 #include <linux/anonleak.h>
 
-#include "util.h"	/* ARRAY_SIZE */
+#include "proto/util.h"	/* ARRAY_SIZE */
 
 #define TEST_FAMILY	0x1f
 #define MSG_BUF_SIZE	8192

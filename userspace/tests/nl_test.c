@@ -14,9 +14,11 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "nl.h"
-#include "nl_priv.h"
-#include "query.h"
+#include "proto/nl.h"
+#include "proto/nl_priv.h"
+#include "core/config.h"
+#include "proto/config.h"
+#include "proto/request.h"
 
 #define FAKE_FAMILY	0x42
 #define FAKE_PORTID	4242
@@ -404,7 +406,7 @@ static int open_nlctrl(struct __test_metadata *_metadata, struct nl **nl, uint32
 /* The kernel blames one attribute of a SET_CONFIG: its key is named. */
 TEST_F(fake, set_config_blames_a_key)
 {
-	struct al_config cfg = { 0 };
+	struct module_config cfg = { 0 };
 	char why[160];
 	int key = 99;
 
@@ -414,13 +416,13 @@ TEST_F(fake, set_config_blames_a_key)
 	self->f.mode = FAKE_ERR_BLAME;
 	self->f.blame_attr = ANONLEAK_CONFIG_A_MAX_SITES;
 	EXPECT_EQ(-ERANGE, query_set_config(self->nl, &cfg, &key));
-	EXPECT_EQ(AL_CFG_MAX_SITES, key);
+	EXPECT_EQ(CFG_MAX_SITES, key);
 	EXPECT_NE(0, nl_error_offset(self->nl));
 	EXPECT_STREQ("integer out of range", nl_error_msg(self->nl));
 
 	self->f.blame_attr = ANONLEAK_CONFIG_A_FILTER_COMM;
 	EXPECT_EQ(-ERANGE, query_set_config(self->nl, &cfg, &key));
-	EXPECT_EQ(AL_CFG_FILTER_COMM, key);
+	EXPECT_EQ(CFG_FILTER_COMM, key);
 
 	/* an offset that is no attribute of ours: no key */
 	self->f.blame_attr = ANONLEAK_CONFIG_A_STACK_DEPTH;

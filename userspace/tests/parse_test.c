@@ -10,7 +10,8 @@
 
 #include "kselftest_harness.h"
 #include "msgbuild.h"
-#include "parse.h"
+#include "proto/sites.h"
+#include "proto/stats.h"
 
 static _Alignas(struct nlmsghdr) char buf[MSG_BUF_SIZE];
 
@@ -18,8 +19,8 @@ TEST(site_full_message)
 {
 	struct nlmsghdr *nlh = build_site_msg(buf, &no_mutation);
 	struct parse_err err;
-	struct al_site_msg m;
-	struct al_site *s = &m.site;
+	struct site_msg m;
+	struct site_info *s = &m.site;
 
 	ASSERT_EQ(0, parse_site_msg(nlh, &m, &err)) TH_LOG("%s", err.msg);
 	EXPECT_EQ(1234, m.pid);
@@ -63,7 +64,7 @@ TEST(site_uid_and_exit_time)
 {
 	struct nlmsghdr *nlh = build_site_msg(buf, &no_mutation);
 	struct parse_err err;
-	struct al_site_msg m;
+	struct site_msg m;
 
 	ASSERT_EQ(0, parse_site_msg(nlh, &m, &err)) TH_LOG("%s", err.msg);
 	EXPECT_FALSE(m.has_uid);
@@ -94,7 +95,7 @@ TEST(site_unknown_attributes_ignored)
 {
 	struct mutation mu = no_mutation;
 	struct parse_err err;
-	struct al_site_msg m;
+	struct site_msg m;
 
 	mu.extras = true;
 	ASSERT_EQ(0, parse_site_msg(build_site_msg(buf, &mu), &m, &err)) TH_LOG("%s", err.msg);
@@ -109,7 +110,7 @@ TEST(site_optional_attributes)
 {
 	struct mutation mu = no_mutation;
 	struct parse_err err;
-	struct al_site_msg m;
+	struct site_msg m;
 
 	mu.omit = SITE_ATTR(ANONLEAK_SITE_A_OLDEST);
 	ASSERT_EQ(0, parse_site_msg(build_site_msg(buf, &mu), &m, &err));
@@ -152,7 +153,7 @@ TEST(site_missing_required)
 	for (size_t i = 0; i < ARRAY_SIZE(req); i++) {
 		struct mutation mu = no_mutation;
 		struct parse_err err;
-		struct al_site_msg m;
+		struct site_msg m;
 
 		mu.omit = req[i].id;
 		EXPECT_EQ(-EPROTO, parse_site_msg(build_site_msg(buf, &mu), &m, &err))
@@ -176,7 +177,7 @@ TEST(site_wrong_widths)
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		struct mutation mu = no_mutation;
 		struct parse_err err;
-		struct al_site_msg m;
+		struct site_msg m;
 
 		mu.shorten = ids[i];
 		EXPECT_EQ(-EPROTO, parse_site_msg(build_site_msg(buf, &mu), &m, &err))
@@ -188,7 +189,7 @@ TEST(site_wrong_widths)
 TEST(site_bad_u8_and_string)
 {
 	struct parse_err err;
-	struct al_site_msg m;
+	struct site_msg m;
 	struct nlmsghdr *nlh = build_site_msg(buf, &no_mutation);
 	struct nlattr *a = find_top(nlh, ANONLEAK_A_PROC_STATE);
 
@@ -211,7 +212,7 @@ TEST(site_truncated_message)
 {
 	struct mutation mu = no_mutation;
 	struct parse_err err;
-	struct al_site_msg m;
+	struct site_msg m;
 	struct nlmsghdr *nlh = build_site_msg(buf, &no_mutation);
 	uint32_t full = nlh->nlmsg_len;
 
@@ -244,7 +245,7 @@ TEST(site_truncated_message)
 TEST(site_truncated_nest)
 {
 	struct parse_err err;
-	struct al_site_msg m;
+	struct site_msg m;
 	struct nlmsghdr *nlh = build_site_msg(buf, &no_mutation);
 	struct nlattr *site = find_top(nlh, ANONLEAK_A_SITE);
 	struct nlattr *oldest = find_in(site, ANONLEAK_SITE_A_OLDEST);
@@ -281,7 +282,7 @@ TEST(site_frame_without_addr)
 	struct nlmsghdr *nlh = build_site_msg(buf, &no_mutation);
 	struct nlattr *frame = first_frame(nlh), *addr;
 	struct parse_err err;
-	struct al_site_msg m;
+	struct site_msg m;
 
 	/* the first frame's ADDR turned into an unknown attribute */
 	ASSERT_NE(NULL, frame);
@@ -297,7 +298,7 @@ TEST(site_frame_object_unterminated)
 	struct nlmsghdr *nlh = build_site_msg(buf, &no_mutation);
 	struct nlattr *obj = find_in(mnl_attr_next(first_frame(nlh)), ANONLEAK_FRAME_A_OBJECT);
 	struct parse_err err;
-	struct al_site_msg m;
+	struct site_msg m;
 
 	ASSERT_NE(NULL, obj);
 	((char *)mnl_attr_get_payload(obj))[mnl_attr_get_payload_len(obj) - 1] = '/';
@@ -310,7 +311,7 @@ TEST(site_frame_not_a_nest)
 	struct nlmsghdr *nlh = build_site_msg(buf, &no_mutation);
 	struct nlattr *frame = first_frame(nlh), *pad;
 	struct parse_err err;
-	struct al_site_msg m;
+	struct site_msg m;
 	uint16_t total;
 
 	/*
@@ -335,7 +336,7 @@ TEST(site_frame_build_id_too_long)
 	struct nlattr *site = find_top(nlh, ANONLEAK_A_SITE), *f;
 	char big[100] = { 0 };
 	struct parse_err err;
-	struct al_site_msg m;
+	struct site_msg m;
 
 	/* append a fourth frame at the end of the list (the list is last) */
 	ASSERT_NE(NULL, frames);
@@ -352,7 +353,7 @@ TEST(site_frame_build_id_too_long)
 TEST(site_repeated_nest)
 {
 	struct parse_err err;
-	struct al_site_msg m;
+	struct site_msg m;
 	struct nlmsghdr *nlh = build_site_msg(buf, &no_mutation);
 	struct nlattr *site = mnl_attr_nest_start(nlh, ANONLEAK_A_SITE);
 
@@ -363,7 +364,7 @@ TEST(site_repeated_nest)
 
 TEST(stats_full_message)
 {
-	struct al_stats st;
+	struct module_stats st;
 	struct parse_err err;
 	struct mutation mu = no_mutation;
 
@@ -384,12 +385,12 @@ TEST(stats_full_message)
 	ASSERT_EQ(2, st.nr_probes);
 	EXPECT_STREQ("do_mmap", st.probes[0]);
 	EXPECT_STREQ("__vm_munmap", st.probes[1]);
-	stats_release(&st);
+	module_stats_release(&st);
 }
 
 TEST(stats_bad_messages)
 {
-	struct al_stats st;
+	struct module_stats st;
 	struct parse_err err;
 	struct mutation mu = no_mutation;
 	struct nlmsghdr *nlh;
@@ -415,14 +416,14 @@ TEST(stats_bad_messages)
 	mu.omit = STATS_ATTR(ANONLEAK_STATS_A_PROBES);		/* optional */
 	EXPECT_EQ(0, parse_stats_msg(build_stats_msg(buf, &mu), &st, &err));
 	EXPECT_EQ(0, st.nr_probes);
-	stats_release(&st);
+	module_stats_release(&st);
 
 	mu = no_mutation;
 	mu.omit = STATS_ATTR(ANONLEAK_STATS_A_FILTERED);	/* modules before the filters */
 	EXPECT_EQ(0, parse_stats_msg(build_stats_msg(buf, &mu), &st, &err)) TH_LOG("%s", err.msg);
 	EXPECT_FALSE(st.has_filtered);
 	EXPECT_EQ(0, st.filtered);
-	stats_release(&st);
+	module_stats_release(&st);
 
 	/* no ANONLEAK_A_STATS at all, or twice */
 	nlh = msg_start(buf, ANONLEAK_CMD_GET_STATS);
@@ -438,7 +439,7 @@ TEST(stats_probe_unterminated)
 	struct nlattr *probes = find_in(find_top(nlh, ANONLEAK_A_STATS), ANONLEAK_STATS_A_PROBES);
 	struct nlattr *second;
 	struct parse_err err;
-	struct al_stats st;
+	struct module_stats st;
 
 	ASSERT_NE(NULL, probes);
 	second = mnl_attr_next(find_in(probes, ANONLEAK_PROBE_A_NAME));
@@ -483,13 +484,13 @@ TEST(random_damage)
 		memcpy(exact, nlh, len);
 		nlh = (struct nlmsghdr *)exact;
 		if (stats) {
-			struct al_stats st;
+			struct module_stats st;
 
 			ret = parse_stats_msg(nlh, &st, &err);
 			if (!ret)
-				stats_release(&st);
+				module_stats_release(&st);
 		} else {
-			struct al_site_msg m;
+			struct site_msg m;
 
 			ret = parse_site_msg(nlh, &m, &err);
 			if (!ret)

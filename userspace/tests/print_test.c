@@ -11,23 +11,17 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "mappings.h"
-#include "procs.h"
-#include "util.h"
+#include "capture.h"
+#include "core/model.h"
+#include "print/mappings.h"
+#include "print/procs.h"
+#include "proto/util.h"
 
 #define S NSEC_PER_SEC
 
-#define CAPTURE(out, call) do {						\
-	size_t __len;							\
-	FILE *f = open_memstream(&(out), &__len);			\
-	ASSERT_NE(NULL, f);						\
-	call;								\
-	fclose(f);							\
-} while (0)
-
-static void load_procs(struct al_proc_list *l)
+static void load_procs(struct proc_list *l)
 {
-	struct al_proc_info in[] = {
+	struct proc_info in[] = {
 		{ .pid = 30, .proc_id = 3, .state = ANONLEAK_PROC_RUNNING, .uid = 0,
 		  .now = 1000 * S, .start_time = 995 * S, .live_count = 1, .live_bytes = 4096,
 		  .sites = 1 },
@@ -49,7 +43,7 @@ static void load_procs(struct al_proc_list *l)
 
 TEST(procs_order)
 {
-	struct al_proc_list l;
+	struct proc_list l;
 
 	load_procs(&l);
 	ASSERT_EQ(3, l.nr);
@@ -71,11 +65,11 @@ TEST(procs_text)
 		"     30  sh                        0  running         1     4.0 KiB      1"
 		"      5s  -\n"
 		"summary: 3 processes (1 exited), 42 live mappings, 2.5 MiB (2629632 bytes) live\n";
-	struct al_proc_list l;
+	struct proc_list l;
 	char *out = NULL;
 
 	load_procs(&l);
-	CAPTURE(out, procs_print_text(f, &l));
+	CAPTURE(out, procs_print(f, &l, false));
 	EXPECT_STREQ(want, out);
 	free(out);
 	proc_list_release(&l);
@@ -93,17 +87,17 @@ TEST(procs_json)
 		"{\"pid\":30,\"comm\":\"sh\",\"proc_id\":3,\"uid\":0,\"state\":\"running\","
 		"\"live_count\":1,\"live_bytes\":4096,\"sites\":1,\"age_ms\":5000}],"
 		"\"live_count\":42,\"live_bytes\":2629632}\n";
-	struct al_proc_list l;
+	struct proc_list l;
 	char *out = NULL;
 
 	load_procs(&l);
-	CAPTURE(out, procs_print_json(f, &l));
+	CAPTURE(out, procs_print(f, &l, true));
 	EXPECT_STREQ(want, out);
 	free(out);
 	proc_list_release(&l);
 
 	memset(&l, 0, sizeof(l));
-	CAPTURE(out, procs_print_json(f, &l));
+	CAPTURE(out, procs_print(f, &l, true));
 	EXPECT_STREQ("{\"processes\":[],\"live_count\":0,\"live_bytes\":0}\n", out);
 	free(out);
 }
@@ -161,9 +155,9 @@ TEST(prot)
 	EXPECT_STREQ("rwx", mapping_prot_str(7 | PROT_GROWSDOWN, b));
 }
 
-static void load_mappings(struct al_mappings *m)
+static void load_mappings(struct mapping_list *m)
 {
-	static const struct al_mapping maps[] = {
+	static const struct mapping_info maps[] = {
 		{ 0x7f0000020000, 0x200000, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		  999500000000ULL, 7 },
 		{ 0x7f0000000000, 0x10000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
@@ -189,14 +183,14 @@ TEST(mappings_text)
 		"00007f0000020000-00007f0000220000     2.0 MiB  ---    500ms      0x7  "
 		"PRIVATE|ANONYMOUS|NORESERVE\n"
 		"summary: pid 4242, 2 live tracked mappings, 2.1 MiB (2162688 bytes)\n";
-	struct al_mappings m;
+	struct mapping_list m;
 	char *out = NULL;
 
 	load_mappings(&m);
-	CAPTURE(out, mappings_print_text(f, &m));
+	CAPTURE(out, mappings_print(f, &m, false));
 	EXPECT_STREQ(want, out);
 	free(out);
-	mappings_release(&m);
+	mapping_list_release(&m);
 }
 
 TEST(mappings_json)
@@ -210,14 +204,14 @@ TEST(mappings_json)
 		"\"prot\":\"---\",\"prot_bits\":0,\"flags\":[\"PRIVATE\",\"ANONYMOUS\","
 		"\"NORESERVE\"],\"flags_bits\":\"0x4022\",\"age_ms\":500,\"site_id\":7}],"
 		"\"count\":2,\"bytes\":2162688}\n";
-	struct al_mappings m;
+	struct mapping_list m;
 	char *out = NULL;
 
 	load_mappings(&m);
-	CAPTURE(out, mappings_print_json(f, &m));
+	CAPTURE(out, mappings_print(f, &m, true));
 	EXPECT_STREQ(want, out);
 	free(out);
-	mappings_release(&m);
+	mapping_list_release(&m);
 }
 
 TEST_HARNESS_MAIN

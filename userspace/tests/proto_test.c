@@ -11,7 +11,10 @@
 
 #include "kselftest_harness.h"
 #include "msgbuild.h"
-#include "parse.h"
+#include "core/config.h"
+#include "proto/config.h"
+#include "proto/mappings.h"
+#include "proto/procs.h"
 
 #define S 1000000000ULL
 
@@ -22,7 +25,7 @@ static _Alignas(struct nlmsghdr) char buf[MSG_BUF_SIZE];
 TEST(proc_full_message)
 {
 	struct mutation mu = no_mutation;
-	struct al_proc_info p;
+	struct proc_info p;
 	struct parse_err err;
 
 	mu.extras = true;	/* unknown attributes at both levels are skipped */
@@ -45,7 +48,7 @@ TEST(proc_full_message)
 TEST(proc_optional_attributes)
 {
 	struct mutation mu = no_mutation;
-	struct al_proc_info p;
+	struct proc_info p;
 	struct parse_err err;
 
 	mu.omit = TOP_ATTR(ANONLEAK_A_EXIT_TIME);	/* a running record */
@@ -76,7 +79,7 @@ TEST(proc_missing_required)
 
 	for (size_t i = 0; i < ARRAY_SIZE(req); i++) {
 		struct mutation mu = no_mutation;
-		struct al_proc_info p;
+		struct proc_info p;
 		struct parse_err err;
 
 		mu.omit = req[i].id;
@@ -97,7 +100,7 @@ TEST(proc_wrong_widths)
 
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		struct mutation mu = no_mutation;
-		struct al_proc_info p;
+		struct proc_info p;
 		struct parse_err err;
 
 		mu.shorten = ids[i];
@@ -113,7 +116,7 @@ TEST(proc_truncated)
 	struct nlattr *proc = find_top(nlh, ANONLEAK_A_PROC);
 	struct nlattr *sites = find_in(proc, ANONLEAK_PROC_A_SITES);
 	uint32_t full = nlh->nlmsg_len;
-	struct al_proc_info p;
+	struct proc_info p;
 	struct parse_err err;
 
 	for (uint32_t cut = 4; cut < 40; cut += 4) {
@@ -132,7 +135,7 @@ TEST(proc_truncated)
 TEST(proc_bad_nest_and_repeat)
 {
 	struct nlmsghdr *nlh = build_proc_msg(buf, &no_mutation);
-	struct al_proc_info p;
+	struct proc_info p;
 	struct parse_err err;
 	struct nlattr *a;
 
@@ -161,7 +164,7 @@ TEST(proc_bad_nest_and_repeat)
 TEST(mappings_full_message)
 {
 	struct mutation mu = no_mutation;
-	struct al_mappings m;
+	struct mapping_list m;
 	struct parse_err err;
 
 	mu.extras = true;	/* a type-3 list entry and unknown range attributes */
@@ -179,7 +182,7 @@ TEST(mappings_full_message)
 		EXPECT_EQ(sample_ranges[i].birth, m.maps[i].birth);
 		EXPECT_EQ(sample_ranges[i].site, m.maps[i].site_id);
 	}
-	mappings_release(&m);
+	mapping_list_release(&m);
 }
 
 TEST(mappings_missing_required)
@@ -199,7 +202,7 @@ TEST(mappings_missing_required)
 
 	for (size_t i = 0; i < ARRAY_SIZE(req); i++) {
 		struct mutation mu = no_mutation;
-		struct al_mappings m;
+		struct mapping_list m;
 		struct parse_err err;
 
 		mu.omit = req[i].id;
@@ -220,7 +223,7 @@ TEST(mappings_wrong_widths)
 
 	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
 		struct mutation mu = no_mutation;
-		struct al_mappings m;
+		struct mapping_list m;
 		struct parse_err err;
 
 		mu.shorten = ids[i];
@@ -234,7 +237,7 @@ TEST(mappings_bad_ranges)
 	struct nlmsghdr *nlh = build_mappings_msg(buf, &no_mutation);
 	struct nlattr *list = find_top(nlh, ANONLEAK_A_MAPPINGS);
 	struct nlattr *first = find_in(list, 0), *len;
-	struct al_mappings m;
+	struct mapping_list m;
 	struct parse_err err;
 
 	/* a zero length */
@@ -265,7 +268,7 @@ TEST(mappings_bad_ranges)
 
 TEST(mappings_empty_batch_and_append)
 {
-	struct al_mappings all = { 0 }, m;
+	struct mapping_list all = { 0 }, m;
 	struct parse_err err;
 	struct nlmsghdr *nlh;
 
@@ -275,17 +278,17 @@ TEST(mappings_empty_batch_and_append)
 	mnl_attr_nest_end(nlh, mnl_attr_nest_start(nlh, ANONLEAK_A_MAPPINGS));
 	ASSERT_EQ(0, parse_mappings_msg(nlh, &m, &err)) TH_LOG("%s", err.msg);
 	EXPECT_EQ(0, m.nr);
-	ASSERT_EQ(0, mappings_append(&all, &m));
+	ASSERT_EQ(0, mapping_list_append(&all, &m));
 	/* three batches of two */
 	for (int i = 0; i < 3; i++) {
 		ASSERT_EQ(0, parse_mappings_msg(build_mappings_msg(buf, &no_mutation), &m, &err));
-		ASSERT_EQ(0, mappings_append(&all, &m));
+		ASSERT_EQ(0, mapping_list_append(&all, &m));
 		EXPECT_EQ(NULL, m.maps);
 	}
 	EXPECT_EQ(6, all.nr);
 	EXPECT_EQ(4242, all.pid);
 	EXPECT_EQ(sample_ranges[1].start, all.maps[5].start);
-	mappings_release(&all);
+	mapping_list_release(&all);
 }
 
 /* ---- GET_CONFIG ---- */
@@ -293,49 +296,49 @@ TEST(mappings_empty_batch_and_append)
 TEST(config_full_message)
 {
 	struct mutation mu = no_mutation;
-	struct al_config cfg;
+	struct module_config cfg;
 	struct parse_err err;
 
 	mu.extras = true;
 	ASSERT_EQ(0, parse_config_msg(build_config_msg(buf, &mu), &cfg, &err)) TH_LOG("%s", err.msg);
-	EXPECT_EQ((1U << AL_CFG_NR) - 1, cfg.present);
-	EXPECT_EQ(1, cfg.v[AL_CFG_ENABLED]);
-	EXPECT_EQ(8, cfg.v[AL_CFG_STACK_DEPTH]);
-	EXPECT_EQ(4096, cfg.v[AL_CFG_MIN_SIZE]);
-	EXPECT_EQ(0, cfg.v[AL_CFG_FILTER_PID]);
-	EXPECT_EQ(ANONLEAK_UID_ANY, cfg.v[AL_CFG_FILTER_UID]);
+	EXPECT_EQ((1U << CFG_NR) - 1, cfg.present);
+	EXPECT_EQ(1, cfg.v[CFG_ENABLED]);
+	EXPECT_EQ(8, cfg.v[CFG_STACK_DEPTH]);
+	EXPECT_EQ(4096, cfg.v[CFG_MIN_SIZE]);
+	EXPECT_EQ(0, cfg.v[CFG_FILTER_PID]);
+	EXPECT_EQ(ANONLEAK_UID_ANY, cfg.v[CFG_FILTER_UID]);
 	EXPECT_STREQ("nginx", cfg.filter_comm);
-	EXPECT_EQ(1048576, cfg.v[AL_CFG_MAX_MAPPINGS]);
-	EXPECT_EQ(65536, cfg.v[AL_CFG_MAX_SITES]);
-	EXPECT_EQ(16384, cfg.v[AL_CFG_MAX_PROCS]);
-	EXPECT_EQ(256, cfg.v[AL_CFG_MAX_EXITED]);
+	EXPECT_EQ(1048576, cfg.v[CFG_MAX_MAPPINGS]);
+	EXPECT_EQ(65536, cfg.v[CFG_MAX_SITES]);
+	EXPECT_EQ(16384, cfg.v[CFG_MAX_PROCS]);
+	EXPECT_EQ(256, cfg.v[CFG_MAX_EXITED]);
 	config_release(&cfg);
 }
 
 TEST(config_missing_and_wrong)
 {
-	for (int key = 0; key < AL_CFG_NR; key++) {
+	for (int key = 0; key < CFG_NR; key++) {
 		struct mutation mu = no_mutation;
-		struct al_config cfg;
+		struct module_config cfg;
 		struct parse_err err;
 
-		mu.omit = CONFIG_ATTR(al_cfg_keys[key].attr);
+		mu.omit = CONFIG_ATTR(config_keys[key].attr);
 		EXPECT_EQ(-EPROTO, parse_config_msg(build_config_msg(buf, &mu), &cfg, &err))
-			TH_LOG("accepted a reply without %s", al_cfg_keys[key].name);
-		EXPECT_NE(NULL, strstr(err.msg, al_cfg_keys[key].name)) TH_LOG("%s", err.msg);
+			TH_LOG("accepted a reply without %s", config_keys[key].name);
+		EXPECT_NE(NULL, strstr(err.msg, config_keys[key].name)) TH_LOG("%s", err.msg);
 		EXPECT_EQ(NULL, cfg.filter_comm);
-		if (key == AL_CFG_FILTER_COMM)
+		if (key == CFG_FILTER_COMM)
 			continue;
 		mu = no_mutation;
-		mu.shorten = CONFIG_ATTR(al_cfg_keys[key].attr);
+		mu.shorten = CONFIG_ATTR(config_keys[key].attr);
 		EXPECT_EQ(-EPROTO, parse_config_msg(build_config_msg(buf, &mu), &cfg, &err))
-			TH_LOG("accepted wrong width for %s", al_cfg_keys[key].name);
+			TH_LOG("accepted wrong width for %s", config_keys[key].name);
 	}
 }
 
 TEST(config_bad_messages)
 {
-	struct al_config cfg;
+	struct module_config cfg;
 	struct parse_err err;
 	struct nlmsghdr *nlh;
 	struct nlattr *a;
@@ -369,24 +372,24 @@ TEST(config_bad_messages)
 /* config_put() output read back by the reply parser: the same layout. */
 TEST(config_put_round_trip)
 {
-	struct al_config in = { 0 }, out;
+	struct module_config in = { 0 }, out;
 	struct parse_err err;
 	struct nlmsghdr *nlh;
 	char why[160];
 
-	for (int key = 0; key < AL_CFG_NR; key++)
-		if (key != AL_CFG_FILTER_COMM)
+	for (int key = 0; key < CFG_NR; key++)
+		if (key != CFG_FILTER_COMM)
 			config_set(&in, key, 3 + key);
-	config_set(&in, AL_CFG_ENABLED, 1);
-	config_set(&in, AL_CFG_FILTER_UID, ANONLEAK_UID_ANY);
+	config_set(&in, CFG_ENABLED, 1);
+	config_set(&in, CFG_FILTER_UID, ANONLEAK_UID_ANY);
 	ASSERT_EQ(0, config_set_comm(&in, "worker"));
 	memset(buf, 0, sizeof(buf));
 	nlh = msg_start(buf, ANONLEAK_CMD_SET_CONFIG);
 	ASSERT_EQ(0, config_put(nlh, sizeof(buf), &in));
 	ASSERT_EQ(0, parse_config_msg(nlh, &out, &err)) TH_LOG("%s", err.msg);
 	EXPECT_EQ(in.present, out.present);
-	for (int key = 0; key < AL_CFG_NR; key++) {
-		EXPECT_EQ(in.v[key], out.v[key]) TH_LOG("key %s", al_cfg_keys[key].name);
+	for (int key = 0; key < CFG_NR; key++) {
+		EXPECT_EQ(in.v[key], out.v[key]) TH_LOG("key %s", config_keys[key].name);
 	}
 	EXPECT_STREQ("worker", out.filter_comm);
 	config_release(&out);
@@ -437,19 +440,19 @@ TEST(random_damage)
 		memcpy(exact, nlh, len);
 		nlh = (struct nlmsghdr *)exact;
 		if (kind == 0) {
-			struct al_proc_info p;
+			struct proc_info p;
 
 			ret = parse_proc_msg(nlh, &p, &err);
 			if (!ret)
 				proc_info_release(&p);
 		} else if (kind == 1) {
-			struct al_mappings m;
+			struct mapping_list m;
 
 			ret = parse_mappings_msg(nlh, &m, &err);
 			if (!ret)
-				mappings_release(&m);
+				mapping_list_release(&m);
 		} else {
-			struct al_config cfg;
+			struct module_config cfg;
 
 			ret = parse_config_msg(nlh, &cfg, &err);
 			if (!ret)

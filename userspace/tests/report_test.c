@@ -11,7 +11,9 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "report.h"
+#include "capture.h"
+#include "core/report.h"
+#include "print/report.h"
 
 #define S 1000000000ULL	/* ns per second */
 
@@ -26,7 +28,7 @@ struct fx_site {
 	uint64_t proc_id;
 	uint8_t state;
 	uint64_t now;
-	struct al_site s;	/* counters only; frames from below */
+	struct site_info s;	/* counters only; frames from below */
 	struct fx_frame frames[3];
 	size_t nr_frames;
 };
@@ -56,9 +58,9 @@ static const struct fx_site fixture[] = {
 	  { { 0x7f00deadbeef, 0, NULL } }, 1 },
 };
 
-static int add_fx(struct al_report *r, const struct fx_site *fx)
+static int add_fx(struct report *r, const struct fx_site *fx)
 {
-	struct al_site_msg m = { 0 };
+	struct site_msg m = { 0 };
 
 	m.pid = fx->pid;
 	m.comm = strdup(fx->comm);
@@ -68,7 +70,7 @@ static int add_fx(struct al_report *r, const struct fx_site *fx)
 	m.site = fx->s;
 	m.site.now = fx->now;
 	m.site.nr_frames = fx->nr_frames;
-	m.site.frames = calloc(fx->nr_frames + 1, sizeof(struct al_frame));
+	m.site.frames = calloc(fx->nr_frames + 1, sizeof(struct frame_info));
 	for (size_t i = 0; i < fx->nr_frames; i++) {
 		m.site.frames[i].addr = fx->frames[i].addr;
 		if (fx->frames[i].object) {
@@ -80,22 +82,13 @@ static int add_fx(struct al_report *r, const struct fx_site *fx)
 	return report_add(r, &m);
 }
 
-static void load_fixture(struct al_report *r)
+static void load_fixture(struct report *r)
 {
 	report_init(r);
 	for (size_t i = 0; i < ARRAY_SIZE(fixture); i++)
 		add_fx(r, &fixture[i]);
 	report_finish(r);
 }
-
-/* Run a printer into a malloc'ed string. */
-#define CAPTURE(out, call) do {						\
-	size_t __len;							\
-	FILE *f = open_memstream(&(out), &__len);			\
-	ASSERT_NE(NULL, f);						\
-	call;								\
-	fclose(f);							\
-} while (0)
 
 static const char text_block_big[] =
 	"anonleak site 0x20 in pid 200 (comm \"big\", exited):\n"
@@ -143,7 +136,7 @@ static const char summary[] =
 
 TEST(group_and_sort)
 {
-	struct al_report r;
+	struct report r;
 
 	load_fixture(&r);
 	ASSERT_EQ(2, r.nr_procs);
@@ -170,11 +163,11 @@ TEST(sort_ties)
 		{ 30, 3, 5, 1, 100 }, { 10, 1, 9, 1, 100 }, { 10, 1, 8, 1, 100 },
 		{ 10, 1, 7, 2, 100 }, { 20, 2, 1, 1, 50 }, { 30, 4, 6, 1, 200 },
 	};
-	struct al_report r;
+	struct report r;
 
 	report_init(&r);
 	for (size_t i = 0; i < ARRAY_SIZE(in); i++) {
-		struct al_site_msg m = { .pid = in[i].pid, .proc_id = in[i].proc_id };
+		struct site_msg m = { .pid = in[i].pid, .proc_id = in[i].proc_id };
 
 		m.comm = strdup("t");
 		m.site.id = in[i].id;
@@ -198,7 +191,7 @@ TEST(sort_ties)
 	/* equal live bytes across processes: lower pid first */
 	report_init(&r);
 	for (uint32_t pid = 5; pid > 0; pid--) {
-		struct al_site_msg m = { .pid = pid, .proc_id = 100 + pid };
+		struct site_msg m = { .pid = pid, .proc_id = 100 + pid };
 
 		m.comm = strdup("t");
 		m.site.live_bytes = 4096;
@@ -213,11 +206,11 @@ TEST(sort_ties)
 
 TEST(text_default_hides_idle_sites)
 {
-	struct al_report r;
+	struct report r;
 	char *out = NULL, *want;
 
 	load_fixture(&r);
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	ASSERT_NE(-1, asprintf(&want, "%s%s%s; 1 site with nothing live not shown (--all)\n",
 			       text_block_big, text_block_small, summary));
 	EXPECT_STREQ(want, out);
@@ -228,11 +221,11 @@ TEST(text_default_hides_idle_sites)
 
 TEST(text_all)
 {
-	struct al_report r;
+	struct report r;
 	char *out = NULL, *want;
 
 	load_fixture(&r);
-	CAPTURE(out, report_print_text(f, &r, true));
+	CAPTURE(out, report_print(f, &r, false, true));
 	ASSERT_NE(-1, asprintf(&want, "%s%s%s%s\n", text_block_big, text_block_idle,
 			       text_block_small, summary));
 	EXPECT_STREQ(want, out);
@@ -243,12 +236,12 @@ TEST(text_all)
 
 TEST(text_empty)
 {
-	struct al_report r;
+	struct report r;
 	char *out = NULL;
 
 	report_init(&r);
 	report_finish(&r);
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	EXPECT_STREQ("summary: 0 processes, 0 sites, 0 live mappings, 0 B (0 bytes) live\n", out);
 	free(out);
 }
@@ -276,11 +269,11 @@ TEST(json_fixture)
 		"{\"addr\":\"0x7f0000001234\",\"object\":\"/usr/lib/libc.so.6\",\"offset\":\"0x1234\"},"
 		"{\"addr\":\"0x555500000abc\",\"object\":\"/usr/bin/small\",\"offset\":\"0xabc\"}]}]}"
 		"],\"live_count\":3,\"live_bytes\":3149824}\n";
-	struct al_report r;
+	struct report r;
 	char *out = NULL;
 
 	load_fixture(&r);
-	CAPTURE(out, report_print_json(f, &r));
+	CAPTURE(out, report_print(f, &r, true, false));
 	EXPECT_STREQ(want, out);
 	free(out);
 	report_release(&r);
@@ -289,8 +282,8 @@ TEST(json_fixture)
 /* A comm with quotes, a backslash, controls and a stray byte, both outputs. */
 TEST(hostile_comm)
 {
-	struct al_site_msg m = { .pid = 1, .proc_id = 1, .state = 9 };
-	struct al_report r;
+	struct site_msg m = { .pid = 1, .proc_id = 1, .state = 9 };
+	struct report r;
 	char *out = NULL;
 
 	report_init(&r);
@@ -299,13 +292,13 @@ TEST(hostile_comm)
 	ASSERT_EQ(0, report_add(&r, &m));
 	report_finish(&r);
 
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	/* unknown state: its number */
 	EXPECT_EQ(0, strncmp(out, "anonleak site 0x0 in pid 1 (comm \"a\\\"b\\\\c\\x0a\\x1b\\xff\", "
 			     "state 9):\n", 62)) TH_LOG("got: %s", out);
 	free(out);
 
-	CAPTURE(out, report_print_json(f, &r));
+	CAPTURE(out, report_print(f, &r, true, false));
 	EXPECT_NE(NULL, strstr(out, "\"comm\":\"a\\\"b\\\\c\\n\\u001b\\u00ff\",")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"state\":\"unknown\"")) TH_LOG("%s", out);
 	free(out);
@@ -315,8 +308,8 @@ TEST(hostile_comm)
 /* A timestamp after the message's NOW prints as age 0, not a huge number. */
 TEST(ages_clamped)
 {
-	struct al_site_msg m = { .pid = 1, .proc_id = 1, .now = 5 * S };
-	struct al_report r;
+	struct site_msg m = { .pid = 1, .proc_id = 1, .now = 5 * S };
+	struct report r;
 	char *out = NULL;
 
 	report_init(&r);
@@ -327,7 +320,7 @@ TEST(ages_clamped)
 	m.site.last_seen = 7 * S;
 	ASSERT_EQ(0, report_add(&r, &m));
 	report_finish(&r);
-	CAPTURE(out, report_print_json(f, &r));
+	CAPTURE(out, report_print(f, &r, true, false));
 	EXPECT_NE(NULL, strstr(out, "\"first_seen_ms\":0,\"last_seen_ms\":0")) TH_LOG("%s", out);
 	free(out);
 	report_release(&r);
@@ -339,7 +332,7 @@ struct sym_calls {
 };
 
 /* A stand-in symbolizer: names every frame of /usr/bin/small. */
-static void fake_symbolize(void *ctx, struct al_frame *f, bool return_address)
+static void fake_symbolize(void *ctx, struct frame_info *f, bool return_address)
 {
 	struct sym_calls *c = ctx;
 
@@ -357,7 +350,7 @@ static void fake_symbolize(void *ctx, struct al_frame *f, bool return_address)
 TEST(symbolize_hook)
 {
 	struct sym_calls calls = { 0 };
-	struct al_report r;
+	struct report r;
 	char *out = NULL;
 
 	load_fixture(&r);
@@ -368,13 +361,13 @@ TEST(symbolize_hook)
 	EXPECT_FALSE(calls.return_flags[0]);
 	EXPECT_TRUE(calls.return_flags[1]);
 
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	EXPECT_NE(NULL, strstr(out, "    [<0000555500000abc>] leak_fn+0x20 (/usr/bin/small+0xabc) "
 				    "demo.c:42\n")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "    [<00007f0000001234>] /usr/lib/libc.so.6+0x1234\n"));
 	free(out);
 
-	CAPTURE(out, report_print_json(f, &r));
+	CAPTURE(out, report_print(f, &r, true, false));
 	EXPECT_NE(NULL, strstr(out, "{\"addr\":\"0x555500000abc\",\"object\":\"/usr/bin/small\","
 				    "\"offset\":\"0xabc\",\"symbol\":\"leak_fn\","
 				    "\"symbol_offset\":\"0x20\",\"file\":\"demo.c\",\"line\":42,"
@@ -387,9 +380,9 @@ TEST(symbolize_hook)
 /* uid and exit time, when the kernel sent them, in the header and in JSON. */
 TEST(uid_and_exit)
 {
-	struct al_site_msg m = { .pid = 9, .proc_id = 4, .state = ANONLEAK_PROC_EXITED,
+	struct site_msg m = { .pid = 9, .proc_id = 4, .state = ANONLEAK_PROC_EXITED,
 				 .now = 100 * S };
-	struct al_report r;
+	struct report r;
 	char *out = NULL;
 
 	report_init(&r);
@@ -403,11 +396,11 @@ TEST(uid_and_exit)
 	m.site.live_bytes = 4096;
 	ASSERT_EQ(0, report_add(&r, &m));
 	report_finish(&r);
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	EXPECT_EQ(0, strncmp(out, "anonleak site 0x3 in pid 9 (comm \"gone\", uid 1000, "
 			     "exited 12s ago):\n", 66)) TH_LOG("%s", out);
 	free(out);
-	CAPTURE(out, report_print_json(f, &r));
+	CAPTURE(out, report_print(f, &r, true, false));
 	EXPECT_NE(NULL, strstr(out, "{\"pid\":9,\"comm\":\"gone\",\"proc_id\":4,\"uid\":1000,"
 				    "\"state\":\"exited\",\"exit_age_ms\":12000,\"live_count\":0,"))
 		TH_LOG("%s", out);
@@ -417,7 +410,7 @@ TEST(uid_and_exit)
 
 TEST(keep_top)
 {
-	struct al_report r;
+	struct report r;
 	char *out = NULL;
 
 	/* the 2 largest blocks: 3 MiB in "big" and 4 KiB in "small" */
@@ -429,7 +422,7 @@ TEST(keep_top)
 	ASSERT_EQ(1, r.procs[0].nr_sites);
 	EXPECT_EQ(0x20, r.procs[0].sites[0].id);
 	EXPECT_EQ(0x10, r.procs[1].sites[0].id);
-	CAPTURE(out, report_print_text(f, &r, false));
+	CAPTURE(out, report_print(f, &r, false, false));
 	EXPECT_NE(NULL, strstr(out, "summary: 2 processes, 2 sites, 3 live mappings, 3.0 MiB "
 				    "(3149824 bytes) live; 1 smaller site not shown (--top)\n"))
 		TH_LOG("%s", out);
@@ -453,14 +446,14 @@ TEST(keep_top)
 	report_release(&r);
 }
 
-static bool drop_small(const struct al_site *s)
+static bool drop_small(const struct site_info *s)
 {
 	return s->live_bytes < 65536;
 }
 
 TEST(drop_sites)
 {
-	struct al_report r;
+	struct report r;
 	uint64_t bytes = 7;
 
 	load_fixture(&r);

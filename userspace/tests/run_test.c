@@ -11,9 +11,9 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "cli.h"
-#include "run.h"
-#include "util.h"
+#include "core/exit.h"
+#include "core/run.h"
+#include "proto/util.h"
 
 /* A wait status as waitpid() reports it. */
 #define EXITED(code)	((code) << 8)
@@ -67,14 +67,14 @@ TEST(exit_code)
 	EXPECT_EQ(7, AL_EXIT_LEAK);
 }
 
-static struct al_proc_info proc(uint32_t pid, uint64_t start, uint8_t state)
+static struct proc_info proc(uint32_t pid, uint64_t start, uint8_t state)
 {
-	return (struct al_proc_info){ .pid = pid, .start_time = start, .state = state };
+	return (struct proc_info){ .pid = pid, .start_time = start, .state = state };
 }
 
 TEST(record_selection)
 {
-	struct al_proc_info p;
+	struct proc_info p;
 
 	p = proc(10, 100, ANONLEAK_PROC_EXITED);
 	EXPECT_TRUE(run_record_selected(&p, 100, 200));	/* both ends count */
@@ -88,13 +88,13 @@ TEST(record_selection)
 
 TEST(child_reaped)
 {
-	struct al_proc_info procs[] = {
+	struct proc_info procs[] = {
 		proc(10, 150, ANONLEAK_PROC_EXITED),	/* the command before execve */
 		proc(10, 160, ANONLEAK_PROC_RUNNING),	/* the command */
 		proc(11, 170, ANONLEAK_PROC_RUNNING),	/* a descendant: not waited for */
 		proc(10, 50, ANONLEAK_PROC_RUNNING),	/* an older record, pid reused */
 	};
-	struct al_proc_list l = { .nr = ARRAY_SIZE(procs), .procs = procs };
+	struct proc_list l = { .nr = ARRAY_SIZE(procs), .procs = procs };
 
 	EXPECT_FALSE(run_child_reaped(&l, 10, 100, 200));
 	procs[1].state = ANONLEAK_PROC_EXITED;
@@ -103,38 +103,38 @@ TEST(child_reaped)
 	EXPECT_TRUE(run_child_reaped(&l, 10, 100, 200));	/* never mapped anything */
 }
 
-static void current_config(struct al_config *c, uint64_t enabled, uint64_t depth,
+static void current_config(struct module_config *c, uint64_t enabled, uint64_t depth,
 			   uint64_t uid, const char *comm)
 {
 	memset(c, 0, sizeof(*c));
-	config_set(c, AL_CFG_ENABLED, enabled);
-	config_set(c, AL_CFG_STACK_DEPTH, depth);
-	config_set(c, AL_CFG_MIN_SIZE, 0);
-	config_set(c, AL_CFG_FILTER_PID, 0);
-	config_set(c, AL_CFG_FILTER_UID, uid);
+	config_set(c, CFG_ENABLED, enabled);
+	config_set(c, CFG_STACK_DEPTH, depth);
+	config_set(c, CFG_MIN_SIZE, 0);
+	config_set(c, CFG_FILTER_PID, 0);
+	config_set(c, CFG_FILTER_UID, uid);
 	config_set_comm(c, comm);
-	config_set(c, AL_CFG_MAX_EXITED, 256);
+	config_set(c, CFG_MAX_EXITED, 256);
 }
 
 #define BIT(key) (1U << (key))
 
 TEST(config_change_and_undo)
 {
-	struct al_config cur, change, undo;
+	struct module_config cur, change, undo;
 
 	/* the defaults: only the pid changes */
 	current_config(&cur, 1, 8, ANONLEAK_UID_ANY, "");
 	ASSERT_EQ(0, run_config_change(&cur, 4242, 0, &change, &undo));
-	EXPECT_EQ(BIT(AL_CFG_FILTER_PID), change.present);
-	EXPECT_EQ(4242, change.v[AL_CFG_FILTER_PID]);
-	EXPECT_EQ(BIT(AL_CFG_FILTER_PID), undo.present);
-	EXPECT_EQ(0, undo.v[AL_CFG_FILTER_PID]);
+	EXPECT_EQ(BIT(CFG_FILTER_PID), change.present);
+	EXPECT_EQ(4242, change.v[CFG_FILTER_PID]);
+	EXPECT_EQ(BIT(CFG_FILTER_PID), undo.present);
+	EXPECT_EQ(0, undo.v[CFG_FILTER_PID]);
 	config_release(&change);
 	config_release(&undo);
 
 	/* same depth asked: not sent */
 	ASSERT_EQ(0, run_config_change(&cur, 4242, 8, &change, &undo));
-	EXPECT_EQ(BIT(AL_CFG_FILTER_PID), change.present);
+	EXPECT_EQ(BIT(CFG_FILTER_PID), change.present);
 	config_release(&change);
 	config_release(&undo);
 	config_release(&cur);
@@ -142,20 +142,20 @@ TEST(config_change_and_undo)
 	/* disabled, filtered by uid and comm, another depth: all undone */
 	current_config(&cur, 0, 8, 1000, "nginx");
 	ASSERT_EQ(0, run_config_change(&cur, 99, 16, &change, &undo));
-	EXPECT_EQ(BIT(AL_CFG_ENABLED) | BIT(AL_CFG_FILTER_PID) | BIT(AL_CFG_FILTER_UID) |
-		  BIT(AL_CFG_STACK_DEPTH) | BIT(AL_CFG_FILTER_COMM), change.present);
-	EXPECT_EQ(1, change.v[AL_CFG_ENABLED]);
-	EXPECT_EQ(16, change.v[AL_CFG_STACK_DEPTH]);
-	EXPECT_EQ(ANONLEAK_UID_ANY, change.v[AL_CFG_FILTER_UID]);
+	EXPECT_EQ(BIT(CFG_ENABLED) | BIT(CFG_FILTER_PID) | BIT(CFG_FILTER_UID) |
+		  BIT(CFG_STACK_DEPTH) | BIT(CFG_FILTER_COMM), change.present);
+	EXPECT_EQ(1, change.v[CFG_ENABLED]);
+	EXPECT_EQ(16, change.v[CFG_STACK_DEPTH]);
+	EXPECT_EQ(ANONLEAK_UID_ANY, change.v[CFG_FILTER_UID]);
 	EXPECT_STREQ("", change.filter_comm);
 	EXPECT_EQ(change.present, undo.present);
-	EXPECT_EQ(0, undo.v[AL_CFG_ENABLED]);
-	EXPECT_EQ(8, undo.v[AL_CFG_STACK_DEPTH]);
-	EXPECT_EQ(1000, undo.v[AL_CFG_FILTER_UID]);
+	EXPECT_EQ(0, undo.v[CFG_ENABLED]);
+	EXPECT_EQ(8, undo.v[CFG_STACK_DEPTH]);
+	EXPECT_EQ(1000, undo.v[CFG_FILTER_UID]);
 	EXPECT_STREQ("nginx", undo.filter_comm);
 	/* settings run does not touch stay out of both */
-	EXPECT_FALSE(change.present & BIT(AL_CFG_MAX_EXITED));
-	EXPECT_FALSE(undo.present & BIT(AL_CFG_MIN_SIZE));
+	EXPECT_FALSE(change.present & BIT(CFG_MAX_EXITED));
+	EXPECT_FALSE(undo.present & BIT(CFG_MIN_SIZE));
 	config_release(&change);
 	config_release(&undo);
 	config_release(&cur);

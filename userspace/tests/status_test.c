@@ -4,11 +4,12 @@
 #include <stdlib.h>
 
 #include "kselftest_harness.h"
-#include "status.h"
+#include "capture.h"
+#include "print/status.h"
 
 static char *probe_names[] = { "do_mmap", "__vm_munmap" };
 
-static const struct al_stats fixture = {
+static const struct module_stats fixture = {
 	.maps = 1234, .unmaps = 1200, .live_count = 34, .live_bytes = 1234567,
 	.procs = 3, .exited = 2, .sites = 17,
 	.drops = 7, .drops_nomem = 1, .drops_mappings = 2, .drops_sites = 3,
@@ -18,14 +19,6 @@ static const struct al_stats fixture = {
 	.max_mappings = 1048576, .max_sites = 65536, .max_procs = 4096, .max_exited = 256,
 	.nr_probes = 2, .probes = probe_names,
 };
-
-#define CAPTURE(out, call) do {						\
-	size_t __len;							\
-	FILE *f = open_memstream(&(out), &__len);			\
-	ASSERT_NE(NULL, f);						\
-	call;								\
-	fclose(f);							\
-} while (0)
 
 TEST(text)
 {
@@ -46,7 +39,7 @@ TEST(text)
 		"  probes      do_mmap, __vm_munmap\n";
 	char *out = NULL;
 
-	CAPTURE(out, status_print_text(f, &fixture, 1));
+	CAPTURE(out, status_print(f, &fixture, 1, false));
 	EXPECT_STREQ(want, out);
 	free(out);
 }
@@ -62,24 +55,24 @@ TEST(json)
 		"\"max_procs\":4096,\"max_exited\":256,\"probes\":[\"do_mmap\",\"__vm_munmap\"]}\n";
 	char *out = NULL;
 
-	CAPTURE(out, status_print_json(f, &fixture, 1));
+	CAPTURE(out, status_print(f, &fixture, 1, true));
 	EXPECT_STREQ(want, out);
 	free(out);
 }
 
 TEST(no_probes_and_saturation)
 {
-	struct al_stats st = fixture;
+	struct module_stats st = fixture;
 	char *out = NULL;
 
 	st.nr_probes = 0;
 	st.probes = NULL;
 	st.live_count = UINT64_MAX / 2;	/* * 64 overflows: shown saturated */
-	CAPTURE(out, status_print_text(f, &st, 1));
+	CAPTURE(out, status_print(f, &st, 1, false));
 	EXPECT_NE(NULL, strstr(out, "  probes      (none)\n")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "  in use      ~16.0 EiB for")) TH_LOG("%s", out);
 	free(out);
-	CAPTURE(out, status_print_json(f, &st, 1));
+	CAPTURE(out, status_print(f, &st, 1, true));
 	EXPECT_NE(NULL, strstr(out, "\"probes\":[]}")) TH_LOG("%s", out);
 	free(out);
 }
@@ -87,15 +80,15 @@ TEST(no_probes_and_saturation)
 /* A module that predates the filters sends no count: neither line nor key. */
 TEST(no_filtered_count)
 {
-	struct al_stats st = fixture;
+	struct module_stats st = fixture;
 	char *out = NULL;
 
 	st.has_filtered = false;
-	CAPTURE(out, status_print_text(f, &st, 1));
+	CAPTURE(out, status_print(f, &st, 1, false));
 	EXPECT_EQ(NULL, strstr(out, "filtered")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "  missed      5 probe hits\n  memory")) TH_LOG("%s", out);
 	free(out);
-	CAPTURE(out, status_print_json(f, &st, 1));
+	CAPTURE(out, status_print(f, &st, 1, true));
 	EXPECT_EQ(NULL, strstr(out, "filtered")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"missed\":5,\"mapping_size\":64,")) TH_LOG("%s", out);
 	free(out);
@@ -104,18 +97,18 @@ TEST(no_filtered_count)
 /* Frames left without their file: a line when there are any, always a key. */
 TEST(unnamed_frames)
 {
-	struct al_stats st = fixture;
+	struct module_stats st = fixture;
 	char *out = NULL;
 
-	CAPTURE(out, status_print_text(f, &st, 1));
+	CAPTURE(out, status_print(f, &st, 1, false));
 	EXPECT_EQ(NULL, strstr(out, "unnamed")) TH_LOG("%s", out);
 	free(out);
 	st.has_unnamed = true;
 	st.unnamed = 9;
-	CAPTURE(out, status_print_text(f, &st, 1));
+	CAPTURE(out, status_print(f, &st, 1, false));
 	EXPECT_NE(NULL, strstr(out, "  unnamed     9 frames without their file")) TH_LOG("%s", out);
 	free(out);
-	CAPTURE(out, status_print_json(f, &st, 1));
+	CAPTURE(out, status_print(f, &st, 1, true));
 	EXPECT_NE(NULL, strstr(out, "\"filtered\":42,\"unnamed\":9,")) TH_LOG("%s", out);
 	free(out);
 }

@@ -15,8 +15,9 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "report.h"
-#include "symbolize.h"
+#include "core/report.h"
+#include "core/symbolize.h"
+#include "print/report.h"
 
 extern char **environ;
 
@@ -89,7 +90,7 @@ static size_t read_build_id(const char *path, unsigned char *id, size_t max)
 FIXTURE(sym)
 {
 	struct symbolizer *s;
-	struct al_frame f;
+	struct frame_info f;
 	char path[4096];
 };
 
@@ -144,7 +145,7 @@ TEST_F(sym, return_address)
  */
 TEST_F(sym, repeated_frames)
 {
-	struct al_frame g[3];
+	struct frame_info g[3];
 
 	for (int i = 0; i < 3; i++) {
 		memset(&g[i], 0, sizeof(g[i]));
@@ -208,7 +209,7 @@ TEST_F(sym, unusable_objects)
 
 	for (int round = 0; round < 2; round++) {	/* the second time from the cache */
 		for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-			struct al_frame f = { .addr = 0x1000, .offset = 0x10, .has_offset = true };
+			struct frame_info f = { .addr = 0x1000, .offset = 0x10, .has_offset = true };
 
 			f.object = strdup(bad[i]);
 			symbolize_frame(self->s, &f, false);
@@ -224,7 +225,7 @@ TEST_F(sym, unusable_objects)
 /* A shared library: getpid in libc (symbol table of .dynsym at least). */
 TEST_F(sym, libc_function)
 {
-	struct al_frame f = { .has_offset = true };
+	struct frame_info f = { .has_offset = true };
 	pid_t (*volatile fn)(void) = getpid;	/* volatile: the real address */
 	char path[4096];
 
@@ -344,7 +345,7 @@ out:
 }
 
 /* frame_describe() of f, to be freed. */
-static char *describe(const struct al_frame *f)
+static char *describe(const struct frame_info *f)
 {
 	char *out = NULL;
 	size_t len;
@@ -360,7 +361,7 @@ static char *describe(const struct al_frame *f)
 FIXTURE(stripped)
 {
 	struct symbolizer *s;
-	struct al_frame f;
+	struct frame_info f;
 	char exe[4096];		/* this binary, as built */
 	char dir[4096];		/* a temporary directory for the copies */
 	bool have_dir;

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 
 #include "kselftest_harness.h"
-#include "util.h"
+#include "core/numbers.h"
+#include "print/format.h"
 
 TEST(u64_good)
 {

@@ -12,21 +12,15 @@
 #include <linux/anonleak.h>
 
 #include "kselftest_harness.h"
-#include "frames.h"
-#include "util.h"
-#include "watch.h"
+#include "capture.h"
+#include "core/frames.h"
+#include "proto/util.h"
+#include "core/watch.h"
+#include "print/watch.h"
 
 #define S	NSEC_PER_SEC
 #define MS	NSEC_PER_MSEC
 #define BOOT	(123456 * S)	/* samples are ns since boot: far from 0 */
-
-#define CAPTURE(out, call) do {						\
-	size_t __len;							\
-	FILE *f = open_memstream(&(out), &__len);			\
-	ASSERT_NE(NULL, f);						\
-	call;								\
-	fclose(f);							\
-} while (0)
 
 static double rel_err(double got, double want)
 {
@@ -173,16 +167,16 @@ TEST(libc_and_loader)
 	}
 }
 
-static struct al_frame fr(uint64_t addr, const char *object)
+static struct frame_info fr(uint64_t addr, const char *object)
 {
-	return (struct al_frame){ .addr = addr, .object = (char *)object,
+	return (struct frame_info){ .addr = addr, .object = (char *)object,
 				  .has_offset = object != NULL, .offset = addr & 0xfff };
 }
 
 TEST(top_frame)
 {
-	struct al_frame frames[4];
-	struct al_site s = { .frames = frames };
+	struct frame_info frames[4];
+	struct site_info s = { .frames = frames };
 	size_t index = 99;
 
 	/* libc, loader, the program: the program's */
@@ -220,9 +214,9 @@ TEST(top_frame)
 }
 
 /* A GET_SITES message as the parser would hand it over. */
-static struct al_site_msg msg(uint64_t proc_id, uint64_t id, uint64_t now, uint64_t bytes)
+static struct site_msg msg(uint64_t proc_id, uint64_t id, uint64_t now, uint64_t bytes)
 {
-	struct al_site_msg m = { .pid = 100 + proc_id, .proc_id = proc_id, .now = now };
+	struct site_msg m = { .pid = 100 + proc_id, .proc_id = proc_id, .now = now };
 
 	m.comm = strdup(proc_id == 1 ? "leaky" : "other");
 	m.uid = 1000;
@@ -231,7 +225,7 @@ static struct al_site_msg msg(uint64_t proc_id, uint64_t id, uint64_t now, uint6
 	m.site.live_bytes = bytes;
 	m.site.live_count = bytes / 4096;
 	m.site.nr_frames = 2;
-	m.site.frames = calloc(2, sizeof(struct al_frame));
+	m.site.frames = calloc(2, sizeof(struct frame_info));
 	m.site.frames[0].addr = 0x7f0000001000;
 	m.site.frames[0].object = strdup("/lib/libc.so.6");
 	m.site.frames[0].has_offset = true;
@@ -242,11 +236,11 @@ static struct al_site_msg msg(uint64_t proc_id, uint64_t id, uint64_t now, uint6
 	return m;
 }
 
-static void sample(struct watch *w, const struct al_site_msg *msgs, size_t n,
+static void sample(struct watch *w, const struct site_msg *msgs, size_t n,
 		   symbolize_fn fn, void *ctx)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct al_site_msg m = msgs[i];
+		struct site_msg m = msgs[i];
 
 		watch_collect(w, &m);
 	}
@@ -266,7 +260,7 @@ struct sym_log {
 	bool return_address;
 };
 
-static void fake_symbolize(void *ctx, struct al_frame *f, bool return_address)
+static void fake_symbolize(void *ctx, struct frame_info *f, bool return_address)
 {
 	struct sym_log *log = ctx;
 
@@ -284,7 +278,7 @@ TEST(merge_histories)
 
 	watch_init(&w, 60 * S);
 	/* sample 1: A (proc 1, site 5) and B (proc 2, site 3), out of order */
-	sample(&w, (struct al_site_msg[]){ msg(1, 5, BOOT, 4096), msg(2, 3, BOOT, 8192) }, 2,
+	sample(&w, (struct site_msg[]){ msg(1, 5, BOOT, 4096), msg(2, 3, BOOT, 8192) }, 2,
 	       fake_symbolize, &log);
 	EXPECT_EQ(1, w.nr_samples);
 	ASSERT_EQ(2, w.nr);
@@ -300,7 +294,7 @@ TEST(merge_histories)
 	EXPECT_STREQ("leaky", a->comm);
 
 	/* sample 2: A grew, B is gone, C (proc 1, site 9) and a pid reuse of site 5 */
-	sample(&w, (struct al_site_msg[]){ msg(1, 5, BOOT + S, 8192), msg(1, 9, BOOT + S, 1),
+	sample(&w, (struct site_msg[]){ msg(1, 5, BOOT + S, 8192), msg(1, 9, BOOT + S, 1),
 					   msg(3, 5, BOOT + S, 4096) }, 3, fake_symbolize, &log);
 	EXPECT_EQ(4, log.calls);	/* C and the new site 5, not A again */
 	ASSERT_EQ(3, w.nr);
@@ -325,17 +319,17 @@ TEST(merge_histories)
 TEST(duplicates_and_discard)
 {
 	struct watch w;
-	struct al_site_msg m;
+	struct site_msg m;
 
 	watch_init(&w, 60 * S);
-	sample(&w, (struct al_site_msg[]){ msg(1, 5, BOOT, 1), msg(1, 5, BOOT, 2) }, 2, NULL, NULL);
+	sample(&w, (struct site_msg[]){ msg(1, 5, BOOT, 1), msg(1, 5, BOOT, 2) }, 2, NULL, NULL);
 	ASSERT_EQ(1, w.nr);
 	EXPECT_EQ(1, w.sites[0].nr);
 	/* a dump that starts over forgets what it collected */
 	m = msg(1, 7, BOOT + S, 5);
 	watch_collect(&w, &m);
 	watch_discard(&w);
-	sample(&w, (struct al_site_msg[]){ msg(1, 5, BOOT + S, 3) }, 1, NULL, NULL);
+	sample(&w, (struct site_msg[]){ msg(1, 5, BOOT + S, 3) }, 1, NULL, NULL);
 	ASSERT_EQ(1, w.nr);
 	EXPECT_EQ(5, w.sites[0].id);
 	EXPECT_EQ(2, w.sites[0].nr);
@@ -350,7 +344,7 @@ TEST(window)
 	watch_init(&w, 3 * S);
 	/* grows for 6 s, then stays flat for 4 s */
 	for (int i = 0; i <= 10; i++)
-		sample(&w, (struct al_site_msg[]){ msg(1, 5, BOOT + i * S, 4096 * (i < 6 ? i : 6)) },
+		sample(&w, (struct site_msg[]){ msg(1, 5, BOOT + i * S, 4096 * (i < 6 ? i : 6)) },
 		       1, NULL, NULL);
 	a = find(&w, 1, 5);
 	ASSERT_NE(NULL, a);
@@ -364,7 +358,7 @@ TEST(window)
 	/* a window shorter than the interval still keeps two samples */
 	watch_init(&w, 1);
 	for (int i = 0; i < 5; i++)
-		sample(&w, (struct al_site_msg[]){ msg(1, 5, BOOT + i * S, 4096 * i) }, 1, NULL,
+		sample(&w, (struct site_msg[]){ msg(1, 5, BOOT + i * S, 4096 * i) }, 1, NULL,
 		       NULL);
 	a = find(&w, 1, 5);
 	ASSERT_NE(NULL, a);
@@ -382,7 +376,7 @@ static void ranked_fixture(struct watch *w)
 
 	watch_init(w, 60 * S);
 	for (int i = 0; i < 3; i++)
-		sample(w, (struct al_site_msg[]){ msg(1, 1, BOOT + i * S, bytes[0][i]),
+		sample(w, (struct site_msg[]){ msg(1, 1, BOOT + i * S, bytes[0][i]),
 						  msg(1, 2, BOOT + i * S, bytes[1][i]),
 						  msg(2, 3, BOOT + i * S, bytes[2][i]) }, 3, NULL, NULL);
 }
@@ -431,7 +425,7 @@ TEST(print_table)
 
 	/* one sample: no rates yet */
 	watch_init(&w, 60 * S);
-	sample(&w, (struct al_site_msg[]){ msg(1, 1, BOOT, 1) }, 1, NULL, NULL);
+	sample(&w, (struct site_msg[]){ msg(1, 1, BOOT, 1) }, 1, NULL, NULL);
 	v.max_rows = 0;
 	CAPTURE(out, watch_print(f, &w, &v));
 	EXPECT_STREQ("anonleak watch: sample 1, every 1s, window 1m0s; 0 of 1 site growing\n"
@@ -473,7 +467,7 @@ TEST(print_json)
 
 	/* one sample: no rate, and no key for it (not null) */
 	watch_init(&w, 60 * S);
-	sample(&w, (struct al_site_msg[]){ msg(1, 1, BOOT, 1) }, 1, NULL, NULL);
+	sample(&w, (struct site_msg[]){ msg(1, 1, BOOT, 1) }, 1, NULL, NULL);
 	CAPTURE(out, watch_print(f, &w, &v));
 	EXPECT_EQ(NULL, strstr(out, "growth_bytes_per_min")) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "\"samples\":1,\"span_ms\":0,\"only_grows\":false"))
@@ -502,7 +496,7 @@ TEST(json_groups_by_process)
 	watch_init(&w, 60 * S);
 	/* proc 1 site 1 fastest, proc 2 site 3 second, proc 1 site 2 slowest */
 	for (int i = 0; i < 2; i++)
-		sample(&w, (struct al_site_msg[]){ msg(1, 1, BOOT + i * S, 1000000 * i),
+		sample(&w, (struct site_msg[]){ msg(1, 1, BOOT + i * S, 1000000 * i),
 						  msg(1, 2, BOOT + i * S, 1000 * i),
 						  msg(2, 3, BOOT + i * S, 100000 * i) }, 3, NULL, NULL);
 	CAPTURE(out, watch_print(f, &w, &v));

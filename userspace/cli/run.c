@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * anonleak run: run a command with the module recording only it and its
+ * descendants, then report what they left mapped. The child process and
+ * the choice of records are core/run.c's; the requests are here.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/report.h"
+#include "core/run.h"
+#include "core/frames.h"
+#include "core/symbolize.h"
+#include "print/run.h"
+#include "proto/config.h"
+
+static const char usage[] =
+	"Usage: anonleak run [--stack-depth N] [--fail-on-leak[=SIZE]] [--all]\n"
+	"                    [--numeric] [--json] [--] COMMAND [ARG...]\n"
+	"\n"
+	"Run COMMAND with the module recording only it and its descendants, wait\n"
+	"for it to exit, then report the anonymous mappings its processes left\n"
+	"outstanding (at exit, or now for descendants still running), per site,\n"
+	"largest first. The report goes to standard error so that the command's\n"
+	"standard output stays clean; --json prints it on standard output instead.\n"
+	"Sites of the dynamic loader's own (every frame in ld.so: library .bss,\n"
+	"its early malloc), which every dynamically linked process keeps until it\n"
+	"exits, are left out and not counted unless --all is given.\n"
+	"\n"
+	"While COMMAND runs, the module's filters are set to it (enabled=1,\n"
+	"filter_pid=its pid, filter_uid=any, filter_comm=) and the previous\n"
+	"settings are restored afterwards, also when anonleak is interrupted by\n"
+	"SIGINT, SIGTERM, SIGHUP or SIGQUIT (which are passed on to COMMAND when\n"
+	"they did not come from the terminal). Run one at a time.\n"
+	"\n"
+	"Options:\n"
+	"  -d, --stack-depth N        frames per site for the run (1..32)\n"
+	"  -f, --fail-on-leak[=SIZE]  exit 7 if at least SIZE bytes (default 1:\n"
+	"                             any) are outstanding and COMMAND succeeded\n"
+	"  -a, --all                  also report and count the dynamic loader's sites\n"
+	"  -n, --numeric              do not symbolize frames\n"
+	"      --json                 print one JSON object on standard output\n"
+	"  -h, --help                 show this help\n"
+	"\n"
+	"Exit status: COMMAND's, 128 + N if a signal N killed it, 7 as above,\n"
+	"127 if COMMAND could not be run; 1-6 for errors of anonleak itself.\n";
+
+/* How long the module may take to mark the command's record exited. */
+#define REAP_WAIT_MS	2000
+#define REAP_POLL_MS	20
+
+/* The times the run's filter was in force, from its SET_CONFIG to the restore. */
+struct span {
+	uint64_t from, to;
+};
+
+/* The filter could not be set, or a signal came first: stop the child. */
+static int abandon(struct nl *nl, struct run_child *c, int *status, int err,
+		   const struct module_config *undo)
+{
+	int ret, bad;
+
+	run_child_abort(c);	/* the child exits 127 without running anything */
+	run_child_wait(c, status);
+	ret = err ? cli_nl_error(nl, "setting the filter", err, NULL) : 128 + run_signal();
+	if (!err && undo->present && (err = query_set_config(nl, undo, &bad)))
+		cli_nl_error(nl, "restoring the settings", err, NULL);
+	return ret;
+}
+
+/* Set the filter, release the child, wait for it, restore. Exit code. */
+static int supervise(struct nl *nl, struct run_child *c, const struct cli_args *a,
+		     const struct module_config *cur, int *status, struct span *t)
+{
+	struct module_config change, undo;
+	int ret, err, bad;
+
+	if (run_config_change(cur, c->pid, a->stack_depth, &change, &undo)) {
+		run_child_abort(c);
+		run_child_wait(c, status);
+		return cli_error(AL_EXIT_ERROR, "out of memory");
+	}
+	err = query_set_config(nl, &change, &bad);
+	t->from = run_clock_ns();
+	if (err || run_signal()) {
+		ret = abandon(nl, c, status, err, &undo);
+	} else {
+		run_child_go(c);
+		err = run_child_wait(c, status);
+		t->to = run_clock_ns();
+		ret = 0;
+		if (undo.present && (ret = query_set_config(nl, &undo, &bad)))
+			ret = cli_nl_error(nl, "restoring the previous settings", ret, NULL);
+		if (!ret && err)
+			ret = cli_error(AL_EXIT_ERROR, "waiting for pid %d: %s", (int)c->pid,
+					strerror(-err));
+	}
+	config_release(&change);
+	config_release(&undo);
+	return ret;
+}
+
+/* Poll until the module shows the command's records exited, ~2 s at most. */
+static int wait_reaped(struct nl *nl, pid_t pid, const struct span *t)
+{
+	const struct timespec pause = { 0, REAP_POLL_MS * NSEC_PER_MSEC };
+	struct proc_list l = { 0 };
+	int ret;
+
+	for (int waited = 0;; waited += REAP_POLL_MS) {
+		ret = cli_get_procs(nl, pid, &l, NULL);
+		if (ret)
+			return ret;
+		if (run_child_reaped(&l, pid, t->from, t->to))
+			break;
+		if (waited >= REAP_WAIT_MS) {
+			fprintf(stderr, "anonleak run: warning: the module still shows pid %d "
+				"running; its live mappings are reported\n", (int)pid);
+			break;
+		}
+		nanosleep(&pause, NULL);
+	}
+	proc_list_release(&l);
+	return 0;
+}
+
+/* The sites of the records made in t, into res->r. */
+static int collect(struct nl *nl, const struct span *t, struct run_result *res)
+{
+	struct report_feed feed = { .r = &res->r, .keep = run_keep, .arg = res };
+	const struct sink sink = report_sink(&feed);
+	const struct site_query all = { 0 };
+	struct proc_list l = { 0 };
+	int ret = cli_get_procs(nl, 0, &l, NULL);
+
+	if (ret)
+		return ret;
+	ret = run_select(res, &l, t->from, t->to);
+	proc_list_release(&l);
+	if (ret)
+		return cli_error(AL_EXIT_ERROR, "out of memory");
+	ret = cli_dump_sites(nl, &all, &sink, 0);
+	if (!ret)
+		report_finish(&res->r);
+	return ret;
+}
+
+/* After the child: its records, their sites, the exit code, the report. */
+static int finish(struct nl *nl, const struct cli_args *a, const struct span *t,
+		  struct run_result *res)
+{
+	int ret = wait_reaped(nl, res->pid, t);
+
+	if (!ret)
+		ret = collect(nl, t, res);
+	if (ret)
+		return ret;
+	if (!a->all)
+		res->loader_sites = report_drop_sites(&res->r, site_is_loader, &res->loader_bytes);
+	if (!a->numeric)
+		symbolize_report(&res->r);
+	res->exit_code = run_exit_code(res->status, a->fail_on_leak, res->threshold,
+				       res->r.live_bytes);
+	run_print(a->json ? stdout : stderr, res, a->json);
+	return res->exit_code;
+}
+
+static int run(const struct cli_args *a)
+{
+	struct run_result res = { .cmd = a->operands, .threshold = 1 };
+	struct module_config cur;
+	struct parse_err perr;
+	struct run_child child;
+	struct span t = { 0 };
+	const char *what;
+	struct nl *nl;
+	int ret;
+
+	if (!a->nr_operands)
+		return cli_usage_error("run", "no command given");
+	if (a->fail_on_leak)
+		res.threshold = a->threshold;
+	ret = cli_open(&nl);
+	if (ret)
+		return ret;
+	report_init(&res.r);
+	ret = query_get_config(nl, &cur, &perr);
+	if (ret) {
+		ret = cli_nl_error(nl, "reading the configuration", ret, perr.msg);
+		nl_close(nl);
+		return ret;
+	}
+	ret = run_child_start(&child, a->operands, &what);
+	if (ret)
+		ret = cli_error(AL_EXIT_ERROR, "%s: %s", what, strerror(-ret));
+	else
+		res.pid = child.pid;
+	if (!ret)
+		ret = supervise(nl, &child, a, &cur, &res.status, &t);
+	if (!ret)
+		ret = finish(nl, a, &t, &res);
+	run_signals_default();
+	run_result_release(&res);
+	config_release(&cur);
+	nl_close(nl);
+	return ret;
+}
+
+const struct command cmd_run = {
+	"run", "run a command and report what it left mapped",
+	usage, CLI_STACK_DEPTH | CLI_FAIL_ON_LEAK | CLI_ALL | CLI_NUMERIC | CLI_JSON, true,
+	run,
+};

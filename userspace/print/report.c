@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Both printers walk the report in its sorted order. */
+#define _GNU_SOURCE	/* asprintf */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "print/format.h"
+#include "print/json.h"
+#include "print/report.h"
+#include "proto/procs.h"
+
+static uint64_t age(const struct site_info *s, uint64_t t)
+{
+	return age_ns(s->now, t);
+}
+
+static void print_bytes(FILE *f, const char *key, uint64_t bytes)
+{
+	char buf[FMT_BUF_LEN];
+
+	fprintf(f, "  %-12s%s (%" PRIu64 " bytes)\n", key, fmt_size(buf, bytes), bytes);
+}
+
+static void print_age(FILE *f, const char *key, uint64_t ns, const char *suffix)
+{
+	char buf[FMT_BUF_LEN];
+
+	fprintf(f, "  %-12s%s%s\n", key, fmt_duration(buf, ns), suffix);
+}
+
+void frame_describe(FILE *f, const struct frame_info *fr)
+{
+	if (fr->symbol)
+		fprintf(f, "%s+0x%" PRIx64, fr->symbol, fr->symbol_offset);
+	if (fr->object) {
+		fputs(fr->symbol ? " (" : "", f);
+		fputs_escaped(fr->object, f);
+		if (fr->has_offset)
+			fprintf(f, "+0x%" PRIx64, fr->offset);
+		if (fr->symbol)
+			fputc(')', f);
+	}
+	if (fr->source_file) {
+		fputs(fr->symbol || fr->object ? " " : "", f);
+		fputs_escaped(fr->source_file, f);
+		fprintf(f, ":%u", fr->source_line);
+	}
+}
+
+static void print_frame(FILE *f, const struct frame_info *fr)
+{
+	fprintf(f, "    [<%016" PRIx64 ">]", fr->addr);
+	if (fr->symbol || fr->object || fr->source_file) {
+		fputc(' ', f);
+		frame_describe(f, fr);
+	}
+	fputc('\n', f);
+}
+
+static void print_site(FILE *f, const struct report_proc *p, const struct site_info *s)
+{
+	const char *state = proc_state_name(p->state);
+	char buf[FMT_BUF_LEN];
+
+	fprintf(f, "anonleak site 0x%" PRIx64 " in pid %" PRIu32 " (comm \"", s->id, p->pid);
+	fputs_escaped(p->comm, f);
+	fputc('"', f);
+	if (p->has_uid)
+		fprintf(f, ", uid %" PRIu32, p->uid);
+	if (state)
+		fprintf(f, ", %s", state);
+	else
+		fprintf(f, ", state %u", p->state);
+	if (p->has_exit_time)
+		fprintf(f, " %s ago", fmt_duration(buf, age(s, p->exit_time)));
+	fputs("):\n", f);
+	fprintf(f, "  %-12s%" PRIu64 " %s, %s (%" PRIu64 " bytes)\n", "live",
+		s->live_count, plural(s->live_count, "mapping", "mappings"),
+		fmt_size(buf, s->live_bytes), s->live_bytes);
+	fprintf(f, "  %-12s%" PRIu64 " %s, %" PRIu64 " %s\n", "total",
+		s->total_maps, plural(s->total_maps, "map", "maps"),
+		s->total_unmaps, plural(s->total_unmaps, "unmap", "unmaps"));
+	print_bytes(f, "mapped", s->mapped_bytes);
+	print_bytes(f, "unmapped", s->unmapped_bytes);
+	print_bytes(f, "peak", s->peak_bytes);
+	if (s->has_oldest)
+		print_age(f, "oldest live", age(s, s->oldest), "");
+	print_age(f, "first seen", age(s, s->first_seen), " ago");
+	print_age(f, "last seen", age(s, s->last_seen), " ago");
+	fprintf(f, "  backtrace:%s\n", s->nr_frames ? "" : " (none)");
+	for (size_t i = 0; i < s->nr_frames; i++)
+		print_frame(f, &s->frames[i]);
+	fputc('\n', f);
+}
+
+static void print_text(FILE *f, const struct report *r, bool all)
+{
+	size_t hidden = 0;
+	char buf[FMT_BUF_LEN];
+
+	for (size_t i = 0; i < r->nr_procs; i++) {
+		const struct report_proc *p = &r->procs[i];
+
+		for (size_t j = 0; j < p->nr_sites; j++) {
+			if (!all && !p->sites[j].live_bytes) {
+				hidden++;
+				continue;
+			}
+			print_site(f, p, &p->sites[j]);
+		}
+	}
+	fprintf(f, "summary: %zu %s, %zu %s, %" PRIu64 " live %s, %s (%" PRIu64 " bytes) live",
+		r->nr_procs, r->nr_procs == 1 ? "process" : "processes",
+		r->nr_sites, r->nr_sites == 1 ? "site" : "sites",
+		r->live_count, plural(r->live_count, "mapping", "mappings"),
+		fmt_size(buf, r->live_bytes), r->live_bytes);
+	if (hidden)
+		fprintf(f, "; %zu %s with nothing live not shown (--all)", hidden,
+			hidden == 1 ? "site" : "sites");
+	if (r->nr_cut)
+		fprintf(f, "; %zu smaller %s not shown (--top)", r->nr_cut,
+			r->nr_cut == 1 ? "site" : "sites");
+	fputc('\n', f);
+}
+
+void report_json_frame(struct json *j, const char *key, const struct frame_info *fr)
+{
+	json_object_begin(j, key);
+	json_hex(j, "addr", fr->addr);
+	if (fr->object)
+		json_string(j, "object", fr->object);
+	if (fr->has_offset)
+		json_hex(j, "offset", fr->offset);
+	if (fr->build_id)
+		json_hexbytes(j, "build_id", fr->build_id, fr->build_id_len);
+	if (fr->symbol) {
+		json_string(j, "symbol", fr->symbol);
+		json_hex(j, "symbol_offset", fr->symbol_offset);
+	}
+	if (fr->source_file) {
+		char *source = NULL;
+
+		json_string(j, "file", fr->source_file);
+		json_u64(j, "line", fr->source_line);
+		if (asprintf(&source, "%s:%u", fr->source_file, fr->source_line) >= 0) {
+			json_string(j, "source", source);
+			free(source);
+		}
+	}
+	json_object_end(j);
+}
+
+static void json_site(struct json *j, const struct site_info *s)
+{
+	json_object_begin(j, NULL);
+	json_u64(j, "id", s->id);
+	json_u64(j, "live_count", s->live_count);
+	json_u64(j, "live_bytes", s->live_bytes);
+	json_u64(j, "total_maps", s->total_maps);
+	json_u64(j, "total_unmaps", s->total_unmaps);
+	json_u64(j, "mapped_bytes", s->mapped_bytes);
+	json_u64(j, "unmapped_bytes", s->unmapped_bytes);
+	json_u64(j, "peak_bytes", s->peak_bytes);
+	if (s->has_oldest)
+		json_u64(j, "oldest_age_ms", age(s, s->oldest) / NSEC_PER_MSEC);
+	json_u64(j, "first_seen_ms", age(s, s->first_seen) / NSEC_PER_MSEC);
+	json_u64(j, "last_seen_ms", age(s, s->last_seen) / NSEC_PER_MSEC);
+	json_array_begin(j, "frames");
+	for (size_t i = 0; i < s->nr_frames; i++)
+		report_json_frame(j, NULL, &s->frames[i]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
+void report_json_proc(struct json *j, uint32_t pid, const char *comm, uint64_t proc_id,
+		      const uint32_t *uid, uint8_t state)
+{
+	const char *name = proc_state_name(state);
+
+	json_u64(j, "pid", pid);
+	json_string(j, "comm", comm);
+	json_u64(j, "proc_id", proc_id);
+	if (uid)
+		json_u64(j, "uid", *uid);
+	json_string(j, "state", name ? name : "unknown");
+}
+
+void report_json_members(struct json *j, const struct report *r)
+{
+	json_array_begin(j, "processes");
+	for (size_t i = 0; i < r->nr_procs; i++) {
+		const struct report_proc *p = &r->procs[i];
+
+		json_object_begin(j, NULL);
+		report_json_proc(j, p->pid, p->comm, p->proc_id, p->has_uid ? &p->uid : NULL,
+				 p->state);
+		if (p->has_exit_time)
+			json_u64(j, "exit_age_ms",
+				 age_ns(p->now, p->exit_time) / NSEC_PER_MSEC);
+		json_u64(j, "live_count", p->live_count);
+		json_u64(j, "live_bytes", p->live_bytes);
+		json_array_begin(j, "sites");
+		for (size_t k = 0; k < p->nr_sites; k++)
+			json_site(j, &p->sites[k]);
+		json_array_end(j);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_u64(j, "live_count", r->live_count);
+	json_u64(j, "live_bytes", r->live_bytes);
+}
+
+static void print_json(FILE *f, const struct report *r)
+{
+	struct json j;
+
+	json_init(&j, f);
+	json_object_begin(&j, NULL);
+	report_json_members(&j, r);
+	json_object_end(&j);
+}
+
+void report_print(FILE *f, const struct report *r, bool json, bool all)
+{
+	if (json)
+		print_json(f, r);
+	else
+		print_text(f, r, all);
+}
