@@ -76,6 +76,22 @@
  *                                  and the frame's address are recorded,
  *                                  the frame has no ANONLEAK_FRAME_A_OBJECT;
  *                                  not drops
+ *        ANONLEAK_STATS_A_UNWIND_TABLES, _UNWIND_ROWS, _UNWIND_BYTES:
+ *                 NLA_U64, unwind tables loaded, their rows, kernel memory
+ *        ANONLEAK_STATS_A_UNWIND_REFUSED: NLA_U64, uploads refused because
+ *                 max_unwind_bytes was reached (drops)
+ *        ANONLEAK_STATS_A_UNWIND_FRAMES: NLA_U64, frames found with a table
+ *        ANONLEAK_STATS_A_UNWIND_NO_TABLE: NLA_U64, executable file
+ *                 mappings a walk met without a table
+ *        ANONLEAK_STATS_A_PARTIAL_SITES: NLA_U64, sites made with
+ *                 ANONLEAK_SITE_F_PARTIAL
+ *        ANONLEAK_STATS_A_EXEMPLARS, _EXEMPLAR_BYTES: NLA_U64, exemplars
+ *                 kept and their kernel memory
+ *        ANONLEAK_STATS_A_DROPS_EXEMPLARS: NLA_U64, new sites without an
+ *                 exemplar (max_exemplars reached or no memory)
+ *        ANONLEAK_STATS_A_OBJECT_EVENTS, _OBJECT_EVENTS_DROPPED: NLA_U64,
+ *                 OBJECT_EVENTs sent, and not sent (over the rate, ring full)
+ *        ANONLEAK_STATS_A_MAX_UNWIND_BYTES, _MAX_EXEMPLARS: NLA_U64, the caps
  *
  * ANONLEAK_CMD_GET_SITES
  * ----------------------
@@ -218,6 +234,15 @@
  *                                     ANONLEAK_MAX_PROCS_MAX (1..2^22)
  *        ANONLEAK_CONFIG_A_MAX_EXITED: NLA_U64, ANONLEAK_MAX_EXITED_MIN..
  *                                      ANONLEAK_MAX_EXITED_MAX (0..2^20)
+ *        ANONLEAK_CONFIG_A_UNWIND: NLA_U8, 0 or 1: walk stacks with the
+ *                                  unwind tables (1), or frame pointers only
+ *        ANONLEAK_CONFIG_A_MAX_UNWIND_BYTES: NLA_U64,
+ *                 0..ANONLEAK_MAX_UNWIND_BYTES_MAX: cap on tables' memory
+ *        ANONLEAK_CONFIG_A_MAX_EXEMPLARS: NLA_U64,
+ *                 0..ANONLEAK_MAX_EXEMPLARS_MAX: exemplars kept at most
+ *        ANONLEAK_CONFIG_A_EXEMPLAR_SIZE: NLA_U32,
+ *                 0..ANONLEAK_EXEMPLAR_SIZE_MAX: bytes of stack per exemplar
+ *                 (rounded down to 8; 0: no exemplars)
  *
  * Filters apply to processes making their first tracked mapping after the
  * change; processes already tracked stay tracked until CLEAR. "Descendant"
@@ -241,6 +266,149 @@
  * GET_PROCS message. Its ANONLEAK_A_PID is in the initial pid namespace,
  * unlike replies: a multicast has no caller whose namespace could apply.
  *
+ * User call stacks and unwind tables
+ * ----------------------------------
+ *
+ * A site's stack is taken in the kernel when the mapping is made. Frame 0 is
+ * the syscall's instruction pointer; each further frame is a return
+ * address, found with the unwind table of the object (executable or shared
+ * library) that the previous frame's pc lies in: user space builds the
+ * table from the object's .eh_frame / .debug_frame and uploads it with
+ * ANONLEAK_CMD_UNWIND_LOAD ("anonleak agent", "anonleak run"). A table is
+ * keyed by the file's identity (device and inode as /proc/PID/maps shows
+ * them, plus size and modification time, checked against the inode at every
+ * use, so a rebuilt file never uses a stale table) and is shared by every
+ * process that maps the file. Where a frame's object has no table, the walk
+ * takes frame-pointer steps for as long as the chain is plausible (and
+ * resumes with tables when it reaches an object that has one), and the site
+ * is flagged ANONLEAK_SITE_F_PARTIAL; anonymous executable memory (JIT code)
+ * stops the walk (ANONLEAK_SITE_F_ANON_EXEC). With no tables at all the
+ * stack is what frame pointers give: the syscall's pc, the word at the
+ * stack pointer if it points into executable memory (the caller of a leaf
+ * wrapper such as syscall()), then the frame-pointer chain.
+ *
+ * Rows and rules (x86-64; struct anonleak_unwind_row, _rule below): a row
+ * says that from file offset OFF of the object (the instruction's address
+ * minus p_vaddr plus p_offset of its PT_LOAD segment) up to the next row's
+ * offset, rule RULE applies. The rule gives the canonical frame address
+ * (CFA: rsp or rbp plus an offset, or *(rbp + offset)), where the caller's
+ * rbp was saved (CFA + fp_off, or rbp + fp_off after gcc's stack
+ * realignment) and the return address is at CFA - 8.
+ * Signal trampolines (ANONLEAK_UNWIND_CFA_SIGNAL) continue in the
+ * interrupted frame from the ucontext on the stack. ANONLEAK_UNWIND_CFA_END
+ * marks the outermost frame (the stack is complete: ANONLEAK_SITE_F_COMPLETE);
+ * ANONLEAK_UNWIND_CFA_UNKNOWN stops the walk (partial).
+ *
+ * ANONLEAK_CMD_UNWIND_LOAD
+ * ------------------------
+ *
+ * A doit taking one table; it replaces any table of the same device and
+ * inode. The request is validated whole before anything changes: rows
+ * sorted by strictly increasing offset, rule indices in range, rules with
+ * known kinds and offsets within ANONLEAK_UNWIND_MAX_OFF, sizes within the
+ * limits below and within the module's max_unwind_bytes (-ENOSPC when the
+ * loaded tables would exceed it; counted in ANONLEAK_STATS_A_UNWIND_REFUSED).
+ * Errors carry an extack message naming the attribute.
+ *
+ *    ANONLEAK_A_UNWIND: NLA_NESTED
+ *        ANONLEAK_UNWIND_A_DEV: NLA_U32, device of the file's inode, as the
+ *                               kernel encodes it (major << 20 | minor,
+ *                               the major:minor of /proc/PID/maps)
+ *        ANONLEAK_UNWIND_A_INO: NLA_U64, its inode number
+ *        ANONLEAK_UNWIND_A_SIZE: NLA_U64, its size in bytes
+ *        ANONLEAK_UNWIND_A_MTIME: NLA_U64, its modification time, ns since
+ *                                 the epoch (st_mtim)
+ *        ANONLEAK_UNWIND_A_BUILD_ID: NLA_BINARY (1..20), its GNU build-id
+ *                                    (optional; reported back only)
+ *        ANONLEAK_UNWIND_A_PATH: NLA_NUL_STRING, a path for reports
+ *                                (optional, < 4096 bytes)
+ *        ANONLEAK_UNWIND_A_RULES: NLA_BINARY, struct anonleak_unwind_rule[];
+ *                                 repeated attributes are concatenated in
+ *                                 order (each at most 65528 bytes);
+ *                                 1..ANONLEAK_UNWIND_MAX_RULES rules in all
+ *        ANONLEAK_UNWIND_A_ROWS: NLA_BINARY, struct anonleak_unwind_row[],
+ *                                repeated and concatenated likewise;
+ *                                1..ANONLEAK_UNWIND_MAX_ROWS rows in all
+ *
+ * Tables this large do not fit a default socket buffer: a client raises
+ * SO_SNDBUF (SO_SNDBUFFORCE) to the message size first.
+ *
+ * ANONLEAK_CMD_UNWIND_DROP
+ * ------------------------
+ *
+ * A doit. With ANONLEAK_A_UNWIND (DEV and INO only), drops that table
+ * (-ENOENT if none); without, drops every table. Tables are freed after an
+ * RCU grace period; probes in flight keep using what they found.
+ *
+ * ANONLEAK_CMD_GET_UNWIND
+ * -----------------------
+ *
+ * A dump of the loaded tables, one message each, in load order:
+ *
+ *    ANONLEAK_A_UNWIND: NLA_NESTED
+ *        ANONLEAK_UNWIND_A_DEV, _INO, _SIZE, _MTIME, _BUILD_ID, _PATH: as
+ *                                                                 loaded
+ *        ANONLEAK_UNWIND_A_ID: NLA_U64, the table's unique id
+ *        ANONLEAK_UNWIND_A_NROWS: NLA_U32, rows
+ *        ANONLEAK_UNWIND_A_NRULES: NLA_U32, distinct rules
+ *        ANONLEAK_UNWIND_A_BYTES: NLA_U64, kernel memory it takes
+ *        ANONLEAK_UNWIND_A_LOADED: NLA_U64, CLOCK_BOOTTIME of the load
+ *
+ * The dump resumes after the last table id sent.
+ *
+ * ANONLEAK_CMD_GET_EXEMPLAR
+ * -------------------------
+ *
+ * A doit. When a site is first seen (while fewer than max_exemplars are
+ * kept), the module keeps a copy of the top of its user stack (from the
+ * stack pointer, exemplar_size bytes, less if the stack ends sooner), the
+ * user registers and the executable file mappings of the process, so that
+ * user space can unwind the whole stack offline (libdwfl), also after the
+ * process exited. Request: ANONLEAK_A_PROC_ID (NLA_U64) and ANONLEAK_A_SITE
+ * nest with ANONLEAK_SITE_A_ID; -ENOENT (extack) if the site has none.
+ * Reply:
+ *
+ *    ANONLEAK_A_PROC_ID, ANONLEAK_A_PID: as GET_SITES
+ *    ANONLEAK_A_EXEMPLAR: NLA_NESTED
+ *        ANONLEAK_EXEMPLAR_A_SITE_ID: NLA_U64
+ *        ANONLEAK_EXEMPLAR_A_REGS: NLA_BINARY, __u64[17], the user
+ *                                  registers in DWARF order (rax, rdx, rcx,
+ *                                  rbx, rsi, rdi, rbp, rsp, r8..r15, rip)
+ *        ANONLEAK_EXEMPLAR_A_STACK: NLA_BINARY, the stack bytes from rsp
+ *        ANONLEAK_EXEMPLAR_A_MAPS: NLA_NESTED
+ *            0: NLA_NESTED, one per executable file mapping (at most
+ *               ANONLEAK_EXEMPLAR_MAPS):
+ *                ANONLEAK_EXMAP_A_START: NLA_U64, first address
+ *                ANONLEAK_EXMAP_A_END: NLA_U64, end address (exclusive)
+ *                ANONLEAK_EXMAP_A_OFFSET: NLA_U64, file offset of START
+ *                ANONLEAK_EXMAP_A_OBJECT: NLA_NUL_STRING, the file's path
+ *                ANONLEAK_EXMAP_A_BUILD_ID: NLA_BINARY, its GNU build-id
+ *
+ * Multicast group "objects" (ANONLEAK_MCGRP_OBJECTS)
+ * --------------------------------------------------
+ *
+ * Joining needs CAP_NET_ADMIN. When a tracked process maps an executable
+ * file that has no unwind table, or a stack walk meets one, an
+ * ANONLEAK_CMD_OBJECT_EVENT is sent (at most ANONLEAK_OBJECT_EVENTS_PER_SEC
+ * per second, and once per file for a few seconds; events over the rate
+ * are counted in ANONLEAK_STATS_A_OBJECT_EVENTS_DROPPED):
+ *
+ *    ANONLEAK_A_PID: NLA_U32 (initial pid namespace), ANONLEAK_A_PROC_ID
+ *    ANONLEAK_A_UNWIND: NLA_NESTED with ANONLEAK_UNWIND_A_DEV, _INO, and
+ *        ANONLEAK_UNWIND_A_START, ANONLEAK_UNWIND_A_END: NLA_U64, one
+ *        mapping of the file in that process (open it as
+ *        /proc/PID/map_files/START-END: the file the process really maps,
+ *        whatever its mount namespace)
+ *
+ * Site flags (ANONLEAK_SITE_A_FLAGS in GET_SITES messages, NLA_U32): how
+ * the stack was found, ANONLEAK_SITE_F_*: UNWOUND (frames came from unwind
+ * tables), PARTIAL (some frame had no table: frame-pointer steps or a stop;
+ * distinct callers may share the site), ANON_EXEC (the walk stopped at
+ * anonymous executable memory, e.g. JIT code), COMPLETE (it reached the
+ * outermost frame), TRUNCATED (stack_depth frames were kept, more exist),
+ * EXEMPLAR (GET_EXEMPLAR has the stack copy of its first mapping).
+ * A site made without any table loaded has none of UNWOUND and PARTIAL.
+ *
  * Returned errors: -EPERM without CAP_NET_ADMIN, -EINVAL (with an extack
  * message naming the attribute) for malformed requests, -EOPNOTSUPP for a
  * dump request to a doit command or the reverse.
@@ -249,11 +417,14 @@
 #ifndef _UAPI_LINUX_ANONLEAK_H
 #define _UAPI_LINUX_ANONLEAK_H
 
+#include <linux/types.h>
+
 #define ANONLEAK_GENL_NAME	"anonleak"
 #define ANONLEAK_GENL_VERSION	1
 
 #define ANONLEAK_MAX_FRAMES	32
 #define ANONLEAK_MCGRP_EVENTS	"events"
+#define ANONLEAK_MCGRP_OBJECTS	"objects"
 #define ANONLEAK_UID_ANY	0xffffffffU
 
 /* The ranges of the settings (ANONLEAK_CMD_SET_CONFIG, module parameters). */
@@ -269,6 +440,17 @@
 #define ANONLEAK_MAX_EXITED_MAX		(1 << 20)
 #define ANONLEAK_UID_MAX		0x7fffffff
 #define ANONLEAK_COMM_MAX_LEN		15
+#define ANONLEAK_MAX_UNWIND_BYTES_MAX	(1ULL << 34)
+#define ANONLEAK_MAX_EXEMPLARS_MAX	(1 << 20)
+#define ANONLEAK_EXEMPLAR_SIZE_MAX	16384
+
+/* Unwind tables (see "User call stacks and unwind tables" above). */
+#define ANONLEAK_UNWIND_MAX_ROWS	(1 << 24)
+#define ANONLEAK_UNWIND_MAX_RULES	(1 << 20)
+#define ANONLEAK_UNWIND_MAX_OFF		(1 << 20)
+#define ANONLEAK_EXEMPLAR_MAPS		64
+#define ANONLEAK_EXEMPLAR_REGS		17
+#define ANONLEAK_OBJECT_EVENTS_PER_SEC	64
 
 enum anonleak_cmd {
 	ANONLEAK_CMD_UNSPEC,
@@ -280,6 +462,11 @@ enum anonleak_cmd {
 	ANONLEAK_CMD_SET_CONFIG,
 	ANONLEAK_CMD_CLEAR,
 	ANONLEAK_CMD_EXIT_EVENT,
+	ANONLEAK_CMD_UNWIND_LOAD,
+	ANONLEAK_CMD_UNWIND_DROP,
+	ANONLEAK_CMD_GET_UNWIND,
+	ANONLEAK_CMD_GET_EXEMPLAR,
+	ANONLEAK_CMD_OBJECT_EVENT,
 	__ANONLEAK_CMD_MAX
 };
 
@@ -311,6 +498,8 @@ enum anonleak_attr {
 	ANONLEAK_A_MIN_AGE,
 	ANONLEAK_A_MAPPINGS,
 	ANONLEAK_A_CONFIG,
+	ANONLEAK_A_UNWIND,
+	ANONLEAK_A_EXEMPLAR,
 	__ANONLEAK_A_LAST
 };
 
@@ -343,6 +532,20 @@ enum anonleak_stats_attr {
 	ANONLEAK_STATS_A_PROBES,
 	ANONLEAK_STATS_A_FILTERED,
 	ANONLEAK_STATS_A_UNNAMED,
+	ANONLEAK_STATS_A_UNWIND_TABLES,
+	ANONLEAK_STATS_A_UNWIND_ROWS,
+	ANONLEAK_STATS_A_UNWIND_BYTES,
+	ANONLEAK_STATS_A_UNWIND_REFUSED,
+	ANONLEAK_STATS_A_UNWIND_FRAMES,
+	ANONLEAK_STATS_A_UNWIND_NO_TABLE,
+	ANONLEAK_STATS_A_PARTIAL_SITES,
+	ANONLEAK_STATS_A_EXEMPLARS,
+	ANONLEAK_STATS_A_EXEMPLAR_BYTES,
+	ANONLEAK_STATS_A_DROPS_EXEMPLARS,
+	ANONLEAK_STATS_A_OBJECT_EVENTS,
+	ANONLEAK_STATS_A_OBJECT_EVENTS_DROPPED,
+	ANONLEAK_STATS_A_MAX_UNWIND_BYTES,
+	ANONLEAK_STATS_A_MAX_EXEMPLARS,
 	__ANONLEAK_STATS_A_LAST
 };
 
@@ -372,6 +575,7 @@ enum anonleak_site_attr {
 	ANONLEAK_SITE_A_OLDEST,
 	ANONLEAK_SITE_A_FRAMES,
 	ANONLEAK_SITE_A_SPLITS,
+	ANONLEAK_SITE_A_FLAGS,
 	__ANONLEAK_SITE_A_LAST
 };
 
@@ -415,6 +619,10 @@ enum anonleak_config_attr {
 	ANONLEAK_CONFIG_A_MAX_SITES,
 	ANONLEAK_CONFIG_A_MAX_PROCS,
 	ANONLEAK_CONFIG_A_MAX_EXITED,
+	ANONLEAK_CONFIG_A_UNWIND,
+	ANONLEAK_CONFIG_A_MAX_UNWIND_BYTES,
+	ANONLEAK_CONFIG_A_MAX_EXEMPLARS,
+	ANONLEAK_CONFIG_A_EXEMPLAR_SIZE,
 	__ANONLEAK_CONFIG_A_LAST
 };
 
@@ -431,5 +639,102 @@ enum anonleak_frame_attr {
 };
 
 #define ANONLEAK_FRAME_A_MAX (__ANONLEAK_FRAME_A_LAST - 1)
+
+enum anonleak_site_flags {
+	ANONLEAK_SITE_F_UNWOUND = 1 << 0,
+	ANONLEAK_SITE_F_PARTIAL = 1 << 1,
+	ANONLEAK_SITE_F_ANON_EXEC = 1 << 2,
+	ANONLEAK_SITE_F_COMPLETE = 1 << 3,
+	ANONLEAK_SITE_F_TRUNCATED = 1 << 4,
+	ANONLEAK_SITE_F_EXEMPLAR = 1 << 5,
+};
+
+enum anonleak_unwind_attr {
+	ANONLEAK_UNWIND_A_UNSPEC,
+	ANONLEAK_UNWIND_A_PAD,
+	ANONLEAK_UNWIND_A_DEV,
+	ANONLEAK_UNWIND_A_INO,
+	ANONLEAK_UNWIND_A_SIZE,
+	ANONLEAK_UNWIND_A_MTIME,
+	ANONLEAK_UNWIND_A_BUILD_ID,
+	ANONLEAK_UNWIND_A_PATH,
+	ANONLEAK_UNWIND_A_RULES,
+	ANONLEAK_UNWIND_A_ROWS,
+	ANONLEAK_UNWIND_A_ID,
+	ANONLEAK_UNWIND_A_NROWS,
+	ANONLEAK_UNWIND_A_NRULES,
+	ANONLEAK_UNWIND_A_BYTES,
+	ANONLEAK_UNWIND_A_LOADED,
+	ANONLEAK_UNWIND_A_START,
+	ANONLEAK_UNWIND_A_END,
+	__ANONLEAK_UNWIND_A_LAST
+};
+
+#define ANONLEAK_UNWIND_A_MAX (__ANONLEAK_UNWIND_A_LAST - 1)
+
+enum anonleak_exemplar_attr {
+	ANONLEAK_EXEMPLAR_A_UNSPEC,
+	ANONLEAK_EXEMPLAR_A_PAD,
+	ANONLEAK_EXEMPLAR_A_SITE_ID,
+	ANONLEAK_EXEMPLAR_A_REGS,
+	ANONLEAK_EXEMPLAR_A_STACK,
+	ANONLEAK_EXEMPLAR_A_MAPS,
+	__ANONLEAK_EXEMPLAR_A_LAST
+};
+
+#define ANONLEAK_EXEMPLAR_A_MAX (__ANONLEAK_EXEMPLAR_A_LAST - 1)
+
+enum anonleak_exmap_attr {
+	ANONLEAK_EXMAP_A_UNSPEC,
+	ANONLEAK_EXMAP_A_PAD,
+	ANONLEAK_EXMAP_A_START,
+	ANONLEAK_EXMAP_A_END,
+	ANONLEAK_EXMAP_A_OFFSET,
+	ANONLEAK_EXMAP_A_OBJECT,
+	ANONLEAK_EXMAP_A_BUILD_ID,
+	__ANONLEAK_EXMAP_A_LAST
+};
+
+#define ANONLEAK_EXMAP_A_MAX (__ANONLEAK_EXMAP_A_LAST - 1)
+
+/* How to find the caller's frame (x86-64); CFA: canonical frame address. */
+enum anonleak_unwind_cfa {
+	ANONLEAK_UNWIND_CFA_SP,		/* CFA = rsp + cfa_off */
+	ANONLEAK_UNWIND_CFA_FP,		/* CFA = rbp + cfa_off */
+	ANONLEAK_UNWIND_CFA_FP_DEREF,	/* CFA = *(rbp + cfa_off) (realigned stack) */
+	ANONLEAK_UNWIND_CFA_SIGNAL,	/* signal trampoline: rsp points at the
+					 * ucontext; rip, rsp, rbp from it */
+	ANONLEAK_UNWIND_CFA_END,	/* outermost frame: the stack is complete */
+	ANONLEAK_UNWIND_CFA_UNKNOWN,	/* no usable rule: stop (partial) */
+	__ANONLEAK_UNWIND_CFA_MAX
+};
+
+enum anonleak_unwind_fp {
+	ANONLEAK_UNWIND_FP_SAME,	/* rbp unchanged in the caller */
+	ANONLEAK_UNWIND_FP_AT_CFA,	/* caller's rbp = *(CFA + fp_off) */
+	ANONLEAK_UNWIND_FP_UNDEF,	/* rbp cannot be recovered */
+	ANONLEAK_UNWIND_FP_AT_FP,	/* caller's rbp = *(rbp + fp_off) (gcc's
+					 * realignment prologue) */
+	__ANONLEAK_UNWIND_FP_MAX
+};
+
+/* One rule, 8 bytes. The return address is always at CFA - 8. */
+struct anonleak_unwind_rule {
+	__s32 cfa_off;
+	__s16 fp_off;
+	__u8 cfa;			/* enum anonleak_unwind_cfa */
+	__u8 fp;			/* enum anonleak_unwind_fp */
+};
+
+/*
+ * One row, 8 bytes: from file offset @off of the object up to the next
+ * row's @off, rule @rule (an index into the table's rules) applies. Rows
+ * are sorted by strictly increasing @off; gaps between FDEs are rows whose
+ * rule is ANONLEAK_UNWIND_CFA_UNKNOWN, and so is the last row.
+ */
+struct anonleak_unwind_row {
+	__u32 off;
+	__u32 rule;
+};
 
 #endif /* _UAPI_LINUX_ANONLEAK_H */
