@@ -108,6 +108,10 @@ extern int al_filter_pid;
 extern int al_filter_uid;
 extern char al_filter_comm[TASK_COMM_LEN];
 extern unsigned long al_min_size;
+extern bool al_unwind;
+extern unsigned long al_max_unwind_bytes;
+extern unsigned long al_max_exemplars;
+extern unsigned int al_exemplar_size;
 extern struct nla_policy al_config_policy[ANONLEAK_CONFIG_A_MAX + 1];
 void al_config_init(void);
 size_t al_config_size(void);
@@ -117,12 +121,34 @@ int al_config_set(struct nlattr **tb, struct netlink_ext_ack *extack);
 /* An executable or library that frames point into; see objects.c. */
 struct al_object {
 	struct hlist_node node;		/* al_obj_hash, under al_obj_lock */
+	struct rcu_head rcu;		/* freed after a grace period: dumps */
 	dev_t dev;
 	unsigned long ino;
-	u32 refs;			/* sites using it, under al_obj_lock */
+	u32 refs;			/* sites and exemplars using it */
 	u8 build_id_len;
 	u8 build_id[20];
 	char path[];
+};
+
+/*
+ * The stack copy of a site's first mapping (exemplar.c): immutable once the
+ * site is published, freed with it.
+ */
+struct al_exmap {
+	unsigned long start;
+	unsigned long end;
+	u64 off;			/* file offset of start */
+	struct al_object *obj;		/* a reference */
+};
+
+struct al_exemplar {
+	u64 regs[ANONLEAK_EXEMPLAR_REGS];	/* DWARF order */
+	u8 *stack;			/* stack_len bytes from regs[7] (rsp) */
+	u32 stack_len;
+	u32 bytes;			/* both allocations, as allocated */
+	u16 nmaps;
+	struct rcu_head rcu;
+	struct al_exmap maps[];
 };
 
 /*
@@ -158,6 +184,8 @@ struct al_site {
 	u64 first_seen;
 	u64 last_seen;
 	u64 oldest;			/* birth of oldest live range, 0: none */
+	u32 flags;			/* ANONLEAK_SITE_F_*, set at creation */
+	struct al_exemplar *exemplar;	/* or NULL; set at creation */
 	struct al_site_obj objs[AL_SITE_OBJS];	/* set at creation */
 	struct rcu_head rcu;
 	unsigned long frames[];
@@ -218,6 +246,12 @@ struct al_proc {
 };
 
 struct al_pcpu_stats {
+	u64 unwind_frames;
+	u64 unwind_no_table;
+	u64 partial_sites;
+	u64 drops_exemplars;
+	u64 object_events;
+	u64 object_events_dropped;
 	u64 maps;
 	u64 unmaps;
 	u64 drops_nomem;
@@ -266,6 +300,20 @@ struct al_stats {
 	u64 max_sites;
 	u64 max_procs;
 	u64 max_exited;
+	u64 unwind_tables;
+	u64 unwind_rows;
+	u64 unwind_bytes;
+	u64 unwind_refused;
+	u64 unwind_frames;
+	u64 unwind_no_table;
+	u64 partial_sites;
+	u64 exemplars;
+	u64 exemplar_bytes;
+	u64 drops_exemplars;
+	u64 object_events;
+	u64 object_events_dropped;
+	u64 max_unwind_bytes;
+	u64 max_exemplars;
 };
 
 /*
@@ -380,7 +428,27 @@ void al_ranges_free(struct rb_root *root, bool can_sleep);
 
 /* stack.c: the user call stack of a mapping */
 unsigned int al_stack_capture(struct mm_struct *mm, struct pt_regs *uregs,
-			      unsigned long *frames, unsigned int max);
+			      unsigned long *frames, unsigned int max, u32 *flags);
+
+/* exemplar.c: stack copies of new sites, GET_EXEMPLAR */
+struct al_exemplar *al_exemplar_take(struct mm_struct *mm, struct pt_regs *uregs);
+void al_exemplar_release(struct al_exemplar *ex);
+void al_exemplar_stats(u64 *count, u64 *bytes);
+int al_exemplar_doit(struct sk_buff *skb, struct genl_info *info);
+extern const struct nla_policy al_exemplar_policy[ANONLEAK_A_MAX + 1];
+
+/* announce.c: OBJECT_EVENTs for files without an unwind table */
+struct al_object_event {
+	u64 ino;
+	unsigned long start;
+	unsigned long end;
+	u32 dev;
+	pid_t pid;			/* initial pid namespace */
+};
+
+void al_object_announce(struct mm_struct *mm, struct vm_area_struct *vma);
+void al_object_mapped(struct mm_struct *mm, unsigned long addr);
+void al_announce_uninit(void);
 
 /* sites.c: the site table */
 extern struct xarray al_sites;
@@ -388,7 +456,7 @@ int al_sites_init(void);
 void al_sites_uninit(void);
 struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
 			    const unsigned long *frames, unsigned int depth,
-			    u64 now);
+			    u64 now, u32 flags, struct pt_regs *uregs);
 void al_site_free(struct al_site *site);
 size_t al_site_size(unsigned int depth);
 unsigned int al_site_slab_size(unsigned int depth);
@@ -396,6 +464,8 @@ unsigned int al_site_slab_size(unsigned int depth);
 /* objects.c: what frames point into */
 void al_site_resolve(struct mm_struct *mm, struct al_site *site);
 void al_site_unresolve(struct al_site *site);
+struct al_object *al_object_get(struct mm_struct *mm, struct vm_area_struct *vma);
+void al_object_put(struct al_object *obj);
 unsigned long al_frame(const struct al_site *site, unsigned int i,
 		       const struct al_object **obj, u64 *offset);
 
@@ -414,6 +484,8 @@ extern const struct nla_policy al_mappings_policy[ANONLEAK_A_MAX + 1];
 int al_genl_init(void);
 void al_genl_uninit(void);
 void al_genl_exit_event(struct al_proc *proc);
+bool al_genl_objects_listened(void);
+bool al_genl_object_event(const struct al_object_event *ev);
 
 /* A u64 attribute, 64-bit aligned with the @pad attribute of its level. */
 static inline int al_put_u64(struct sk_buff *skb, int type, u64 v, int pad)

@@ -29,6 +29,10 @@ int al_filter_pid;
 int al_filter_uid = -1;
 char al_filter_comm[TASK_COMM_LEN];
 unsigned long al_min_size;
+bool al_unwind = true;
+unsigned long al_max_unwind_bytes = 64UL << 20;
+unsigned long al_max_exemplars = 4096;
+unsigned int al_exemplar_size = 4096;
 
 /* How a setting's variable holds its value. */
 enum al_setting_kind {
@@ -72,6 +76,10 @@ static struct al_setting al_settings[ANONLEAK_CONFIG_A_MAX + 1] __ro_after_init 
 	AL_NUMBER(MAX_SITES, max_sites, NLA_U64),
 	AL_NUMBER(MAX_PROCS, max_procs, NLA_U64),
 	AL_NUMBER(MAX_EXITED, max_exited, NLA_U64),
+	AL_SETTING(UNWIND, unwind, NLA_U8, AL_SET_BOOL, 0, 1),
+	AL_NUMBER(MAX_UNWIND_BYTES, max_unwind_bytes, NLA_U64),
+	AL_NUMBER(MAX_EXEMPLARS, max_exemplars, NLA_U64),
+	AL_NUMBER(EXEMPLAR_SIZE, exemplar_size, NLA_U32),
 };
 
 /* Filled from al_settings by al_config_init(), before the family exists. */
@@ -218,6 +226,10 @@ module_param_cb(filter_pid, &al_param_ops, AL_PARAM(FILTER_PID), 0644);
 module_param_cb(filter_uid, &al_param_ops, AL_PARAM(FILTER_UID), 0644);
 module_param_cb(filter_comm, &al_param_ops, AL_PARAM(FILTER_COMM), 0644);
 module_param_cb(min_size, &al_param_ops, AL_PARAM(MIN_SIZE), 0644);
+module_param_cb(unwind, &al_param_ops, AL_PARAM(UNWIND), 0644);
+module_param_cb(max_unwind_bytes, &al_param_ops, AL_PARAM(MAX_UNWIND_BYTES), 0644);
+module_param_cb(max_exemplars, &al_param_ops, AL_PARAM(MAX_EXEMPLARS), 0644);
+module_param_cb(exemplar_size, &al_param_ops, AL_PARAM(EXEMPLAR_SIZE), 0644);
 
 MODULE_PARM_DESC(max_mappings, "Most live mappings tracked, all processes (default 1048576)");
 MODULE_PARM_DESC(max_sites, "Most call-site records, all processes (default 65536)");
@@ -236,6 +248,10 @@ MODULE_PARM_DESC(filter_pid,
 MODULE_PARM_DESC(filter_uid, "Only processes of this real uid, -1: all (default -1)");
 MODULE_PARM_DESC(filter_comm, "Only processes with this comm, empty: all (default empty)");
 MODULE_PARM_DESC(min_size, "Only mappings of at least this many bytes (default 0)");
+MODULE_PARM_DESC(unwind, "Walk stacks with the uploaded unwind tables, else frame pointers only (default 1)");
+MODULE_PARM_DESC(max_unwind_bytes, "Most memory for unwind tables, bytes (default 67108864)");
+MODULE_PARM_DESC(max_exemplars, "Most stack copies (exemplars) kept, one per new site (default 4096)");
+MODULE_PARM_DESC(exemplar_size, "Bytes of user stack per exemplar, 0..16384, 0: none (default 4096)");
 
 /* Netlink -------------------------------------------------------------- */
 

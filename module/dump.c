@@ -241,6 +241,7 @@ static int al_fill_site(struct sk_buff *skb, struct netlink_callback *cb,
 	failed = failed ||
 		 (oldest && al_put_u64(skb, ANONLEAK_SITE_A_OLDEST, oldest,
 				       ANONLEAK_SITE_A_PAD)) ||
+		 nla_put_u32(skb, ANONLEAK_SITE_A_FLAGS, site->flags) ||
 		 al_fill_frames(skb, site, objects);
 	return al_msg_end(skb, hdr, nest, failed);
 }

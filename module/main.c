@@ -10,6 +10,7 @@
 #include <linux/module.h>
 
 #include "anonleak.h"
+#include "unwind.h"
 
 /*
  * The parts, in bring-up order; they come down in the reverse order. Procs
@@ -23,6 +24,8 @@ static const struct al_part {
 	{ al_sites_init, al_sites_uninit },
 	{ al_ranges_init, al_ranges_uninit },
 	{ NULL, al_procs_uninit },
+	{ al_unwind_init, al_unwind_uninit },
+	{ NULL, al_announce_uninit },
 	{ al_probes_init, al_probes_uninit },
 	{ al_genl_init, al_genl_uninit },
 };

@@ -16,6 +16,12 @@
 #include <linux/anonleak.h>
 
 #include "anonleak.h"
+#include "unwind.h"
+#include "compat.h"
+
+#ifndef NL_SET_ERR_MSG_FMT
+char al_extack_buf[80];
+#endif
 
 /*
  * Per-op policies. Strict validation rejects every attribute a policy does
@@ -86,6 +92,20 @@ static const struct al_stat_attr al_stat_attrs[] = {
 	AL_U64(MAX_SITES, max_sites),
 	AL_U64(MAX_PROCS, max_procs),
 	AL_U64(MAX_EXITED, max_exited),
+	AL_U64(UNWIND_TABLES, unwind_tables),
+	AL_U64(UNWIND_ROWS, unwind_rows),
+	AL_U64(UNWIND_BYTES, unwind_bytes),
+	AL_U64(UNWIND_REFUSED, unwind_refused),
+	AL_U64(UNWIND_FRAMES, unwind_frames),
+	AL_U64(UNWIND_NO_TABLE, unwind_no_table),
+	AL_U64(PARTIAL_SITES, partial_sites),
+	AL_U64(EXEMPLARS, exemplars),
+	AL_U64(EXEMPLAR_BYTES, exemplar_bytes),
+	AL_U64(DROPS_EXEMPLARS, drops_exemplars),
+	AL_U64(OBJECT_EVENTS, object_events),
+	AL_U64(OBJECT_EVENTS_DROPPED, object_events_dropped),
+	AL_U64(MAX_UNWIND_BYTES, max_unwind_bytes),
+	AL_U64(MAX_EXEMPLARS, max_exemplars),
 };
 
 /* Reply sizing, as kernel/taskstats.c: every attribute counted. */
@@ -116,6 +136,10 @@ static void al_stats_snapshot(struct al_stats *st)
 	st->max_sites = READ_ONCE(al_max_sites);
 	st->max_procs = READ_ONCE(al_max_procs);
 	st->max_exited = READ_ONCE(al_max_exited);
+	al_unwind_stats_snapshot(st);
+	al_exemplar_stats(&st->exemplars, &st->exemplar_bytes);
+	st->max_unwind_bytes = READ_ONCE(al_max_unwind_bytes);
+	st->max_exemplars = READ_ONCE(al_max_exemplars);
 }
 
 static int al_fill_probes(struct sk_buff *skb)
@@ -228,8 +252,13 @@ static int al_clear_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+enum al_mcgrp { AL_MCGRP_EVENTS, AL_MCGRP_OBJECTS };
+
 static const struct genl_multicast_group al_mcgrps[] = {
-	{ .name = ANONLEAK_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[AL_MCGRP_EVENTS] = { .name = ANONLEAK_MCGRP_EVENTS,
+			      .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[AL_MCGRP_OBJECTS] = { .name = ANONLEAK_MCGRP_OBJECTS,
+			       .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static const struct genl_ops al_genl_ops[] = {
@@ -285,6 +314,35 @@ static const struct genl_ops al_genl_ops[] = {
 		.maxattr = ANONLEAK_A_MAX,
 		.flags = GENL_ADMIN_PERM,
 	},
+	{
+		.cmd = ANONLEAK_CMD_UNWIND_LOAD,
+		.doit = al_unwind_load_doit,
+		.policy = al_unwind_load_policy,
+		.maxattr = ANONLEAK_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ANONLEAK_CMD_UNWIND_DROP,
+		.doit = al_unwind_drop_doit,
+		.policy = al_unwind_drop_policy,
+		.maxattr = ANONLEAK_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ANONLEAK_CMD_GET_UNWIND,
+		.start = al_unwind_dump_start,
+		.dumpit = al_unwind_dump,
+		.policy = al_none_policy,
+		.maxattr = ANONLEAK_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = ANONLEAK_CMD_GET_EXEMPLAR,
+		.doit = al_exemplar_doit,
+		.policy = al_exemplar_policy,
+		.maxattr = ANONLEAK_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+	},
 };
 
 struct genl_family al_genl_family __ro_after_init = {
@@ -309,12 +367,62 @@ void al_genl_exit_event(struct al_proc *proc)
 
 	mutex_lock(&al_events_lock);
 	if (al_events_up &&
-	    genl_has_listeners(&al_genl_family, &init_net, 0)) {
+	    genl_has_listeners(&al_genl_family, &init_net, AL_MCGRP_EVENTS)) {
 		skb = al_exit_event_msg(proc);
 		if (skb)
-			genlmsg_multicast(&al_genl_family, skb, 0, 0, GFP_KERNEL);
+			genlmsg_multicast(&al_genl_family, skb, 0,
+					  AL_MCGRP_EVENTS, GFP_KERNEL);
 	}
 	mutex_unlock(&al_events_lock);
+}
+
+/* Does anybody listen to OBJECT_EVENTs? Any context, RCU inside. */
+bool al_genl_objects_listened(void)
+{
+	return READ_ONCE(al_events_up) &&
+	       genl_has_listeners(&al_genl_family, &init_net, AL_MCGRP_OBJECTS);
+}
+
+static struct sk_buff *al_object_event_msg(const struct al_object_event *ev)
+{
+	struct sk_buff *skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	struct nlattr *nest;
+	void *hdr;
+
+	if (!skb)
+		return NULL;
+	hdr = genlmsg_put(skb, 0, 0, &al_genl_family, 0, ANONLEAK_CMD_OBJECT_EVENT);
+	if (!hdr || nla_put_u32(skb, ANONLEAK_A_PID, ev->pid))
+		goto err;
+	nest = nla_nest_start(skb, ANONLEAK_A_UNWIND);
+	if (!nest || nla_put_u32(skb, ANONLEAK_UNWIND_A_DEV, ev->dev) ||
+	    al_put_u64(skb, ANONLEAK_UNWIND_A_INO, ev->ino, ANONLEAK_UNWIND_A_PAD) ||
+	    al_put_u64(skb, ANONLEAK_UNWIND_A_START, ev->start, ANONLEAK_UNWIND_A_PAD) ||
+	    al_put_u64(skb, ANONLEAK_UNWIND_A_END, ev->end, ANONLEAK_UNWIND_A_PAD))
+		goto err;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return skb;
+err:
+	nlmsg_free(skb);
+	return NULL;
+}
+
+/* Send one OBJECT_EVENT (announce.c's work item); false if it was not. */
+bool al_genl_object_event(const struct al_object_event *ev)
+{
+	struct sk_buff *skb;
+	bool sent = false;
+
+	mutex_lock(&al_events_lock);
+	if (al_events_up && genl_has_listeners(&al_genl_family, &init_net,
+					       AL_MCGRP_OBJECTS)) {
+		skb = al_object_event_msg(ev);
+		sent = skb && !genlmsg_multicast(&al_genl_family, skb, 0,
+						 AL_MCGRP_OBJECTS, GFP_KERNEL);
+	}
+	mutex_unlock(&al_events_lock);
+	return sent;
 }
 
 int al_genl_init(void)

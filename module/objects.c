@@ -139,8 +139,7 @@ static struct al_object *al_object_new(struct mm_struct *mm,
 }
 
 /* Find or create the object for @vma's file; a reference for the caller. */
-static struct al_object *al_object_get(struct mm_struct *mm,
-				       struct vm_area_struct *vma)
+struct al_object *al_object_get(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	struct inode *inode = file_inode(vma->vm_file);
 	dev_t dev = inode->i_sb->s_dev;
@@ -168,7 +167,8 @@ static struct al_object *al_object_get(struct mm_struct *mm,
 	return old ? old : obj;
 }
 
-static void al_object_put(struct al_object *obj)
+/* Dumps and GET_EXEMPLAR may still read it under RCU: free after a grace period. */
+void al_object_put(struct al_object *obj)
 {
 	spin_lock(&al_obj_lock);
 	if (--obj->refs) {
@@ -177,7 +177,7 @@ static void al_object_put(struct al_object *obj)
 	}
 	hash_del(&obj->node);
 	spin_unlock(&al_obj_lock);
-	kfree(obj);
+	kfree_rcu(obj, rcu);
 }
 
 /*

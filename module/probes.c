@@ -78,10 +78,12 @@ static int al_mmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 		return 1;
 	d->flags = regs_get_kernel_argument(regs, 4);
 	d->anon = !file || (d->flags & MAP_ANONYMOUS) || al_file_is_zero(file);
-	if (!d->anon && !(d->flags & MAP_FIXED))
+	d->prot = regs_get_kernel_argument(regs, 3);
+	/* An executable file: the agent may want to load its unwind table. */
+	if (!d->anon && !(d->flags & MAP_FIXED) &&
+	    (!(d->prot & PROT_EXEC) || !al_genl_objects_listened()))
 		return 1;
 	d->len = regs_get_kernel_argument(regs, 2);
-	d->prot = regs_get_kernel_argument(regs, 3);
 	if (d->anon && !(d->flags & MAP_FIXED))
 		al_mmap_mark(current->mm, current);
 	return 0;
@@ -97,8 +99,11 @@ static int al_mmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 			al_mmap_mark(current->mm, NULL);
 		return 0;
 	}
-	al_map(current->mm, task_pt_regs(current), addr, PAGE_ALIGN(d->len),
-	       d->prot, d->flags, d->anon);
+	if (d->anon || (d->flags & MAP_FIXED))
+		al_map(current->mm, task_pt_regs(current), addr, PAGE_ALIGN(d->len),
+		       d->prot, d->flags, d->anon);
+	if (!d->anon && (d->prot & PROT_EXEC))
+		al_object_mapped(current->mm, addr);
 	return 0;
 }
 

@@ -276,6 +276,12 @@ void al_stats_read(struct al_stats *st)
 		st->drops_procs += READ_ONCE(s->drops_procs);
 		st->filtered += READ_ONCE(s->filtered);
 		st->unnamed += READ_ONCE(s->unnamed);
+		st->unwind_frames += READ_ONCE(s->unwind_frames);
+		st->unwind_no_table += READ_ONCE(s->unwind_no_table);
+		st->partial_sites += READ_ONCE(s->partial_sites);
+		st->drops_exemplars += READ_ONCE(s->drops_exemplars);
+		st->object_events += READ_ONCE(s->object_events);
+		st->object_events_dropped += READ_ONCE(s->object_events_dropped);
 		live += READ_ONCE(s->live_bytes);
 	}
 	st->live_bytes = live > 0 ? live : 0;

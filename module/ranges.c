@@ -246,12 +246,13 @@ static bool al_proc_wanted(void)
 /* Record @r, whose range is set, under the site of this stack. */
 static void al_range_add(struct al_proc *proc, struct mm_struct *mm,
 			 struct al_range *r, const unsigned long *frames,
-			 unsigned int depth, u64 now)
+			 unsigned int depth, u32 sflags, struct pt_regs *uregs)
 {
 	struct al_site *site;
+	u64 now = r->birth;
 
 	lockdep_assert_held(&proc->lock);
-	site = al_site_get(proc, mm, frames, depth, now);
+	site = al_site_get(proc, mm, frames, depth, now, sflags, uregs);
 	if (!site) {
 		al_range_free(r);
 		return;
@@ -279,6 +280,7 @@ void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 	struct al_proc *proc;
 	struct al_range *r;
 	unsigned int depth;
+	u32 sflags;
 	u64 now;
 
 	rcu_read_lock();
@@ -306,7 +308,7 @@ void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 
 	depth = al_stack_capture(mm, uregs, frames,
 				 clamp_val(READ_ONCE(al_stack_depth), 1,
-					   ANONLEAK_MAX_FRAMES));
+					   ANONLEAK_MAX_FRAMES), &sflags);
 	now = al_now();
 	r = al_range_alloc();
 	if (r) {
@@ -321,7 +323,7 @@ void al_map(struct mm_struct *mm, struct pt_regs *uregs, unsigned long start,
 	/* Whatever was recorded here before is gone (MAP_FIXED, missed unmap). */
 	__al_retire(proc, start, end, false, 0);
 	if (r)
-		al_range_add(proc, mm, r, frames, depth, now);
+		al_range_add(proc, mm, r, frames, depth, sflags, uregs);
 	spin_unlock(&proc->lock);
 out:
 	rcu_read_unlock();

@@ -84,7 +84,7 @@ static bool al_site_match(const struct al_site *site,
 
 struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
 			    const unsigned long *frames, unsigned int depth,
-			    u64 now)
+			    u64 now, u32 flags, struct pt_regs *uregs)
 {
 	u32 hash = al_stack_hash(proc, frames, depth);
 	unsigned int b = hash_32(hash, al_site_hash_bits);
@@ -111,13 +111,18 @@ struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
 	site->first_seen = now;
 	memcpy(site->frames, frames, depth * sizeof(*frames));
 	al_site_resolve(mm, site);
+	site->exemplar = al_exemplar_take(mm, uregs);
+	site->flags = flags | (site->exemplar ? ANONLEAK_SITE_F_EXEMPLAR : 0);
 	if (xa_alloc_cyclic(&al_sites, &id, site, xa_limit_32b, &al_site_next,
 			    GFP_NOWAIT | __GFP_NOWARN) < 0) {
+		al_exemplar_release(site->exemplar);
 		al_site_unresolve(site);
 		kmem_cache_free(al_site_cache(depth), site);
 		goto err_nomem;
 	}
 	site->id = id;
+	if (flags & ANONLEAK_SITE_F_PARTIAL)
+		al_stat_inc(partial_sites);
 	list_add_tail(&site->proc_node, &proc->sites);
 	proc->nr_sites++;
 
@@ -143,6 +148,7 @@ void al_site_free(struct al_site *site)
 	spin_unlock(lock);
 	xa_erase(&al_sites, site->id);
 	atomic_long_dec(&al_nr_sites);
+	al_exemplar_release(site->exemplar);
 	al_site_unresolve(site);
 	/* Not kfree_rcu(): the caches go at unload, after an rcu_barrier(). */
 	call_rcu(&site->rcu, al_site_free_rcu);

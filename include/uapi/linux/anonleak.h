@@ -322,13 +322,14 @@
  *                                    (optional; reported back only)
  *        ANONLEAK_UNWIND_A_PATH: NLA_NUL_STRING, a path for reports
  *                                (optional, < 4096 bytes)
- *        ANONLEAK_UNWIND_A_RULES: NLA_BINARY, struct anonleak_unwind_rule[];
- *                                 repeated attributes are concatenated in
- *                                 order (each at most 65528 bytes);
- *                                 1..ANONLEAK_UNWIND_MAX_RULES rules in all
- *        ANONLEAK_UNWIND_A_ROWS: NLA_BINARY, struct anonleak_unwind_row[],
- *                                repeated and concatenated likewise;
- *                                1..ANONLEAK_UNWIND_MAX_ROWS rows in all
+ *    ANONLEAK_A_UNWIND_RULES: NLA_BINARY, struct anonleak_unwind_rule[];
+ *                             top-level and repeated (a nest cannot hold
+ *                             more than 64 KiB): the attributes are
+ *                             concatenated in order, each at most 65528
+ *                             bytes; 1..ANONLEAK_UNWIND_MAX_RULES rules
+ *    ANONLEAK_A_UNWIND_ROWS: NLA_BINARY, struct anonleak_unwind_row[],
+ *                            top-level, repeated and concatenated likewise;
+ *                            1..ANONLEAK_UNWIND_MAX_ROWS rows in all
  *
  * Tables this large do not fit a default socket buffer: a client raises
  * SO_SNDBUF (SO_SNDBUFFORCE) to the message size first.
@@ -440,8 +441,11 @@
 #define ANONLEAK_MAX_EXITED_MAX		(1 << 20)
 #define ANONLEAK_UID_MAX		0x7fffffff
 #define ANONLEAK_COMM_MAX_LEN		15
+#define ANONLEAK_MAX_UNWIND_BYTES_MIN	0
 #define ANONLEAK_MAX_UNWIND_BYTES_MAX	(1ULL << 34)
+#define ANONLEAK_MAX_EXEMPLARS_MIN	0
 #define ANONLEAK_MAX_EXEMPLARS_MAX	(1 << 20)
+#define ANONLEAK_EXEMPLAR_SIZE_MIN	0
 #define ANONLEAK_EXEMPLAR_SIZE_MAX	16384
 
 /* Unwind tables (see "User call stacks and unwind tables" above). */
@@ -500,6 +504,8 @@ enum anonleak_attr {
 	ANONLEAK_A_CONFIG,
 	ANONLEAK_A_UNWIND,
 	ANONLEAK_A_EXEMPLAR,
+	ANONLEAK_A_UNWIND_RULES,
+	ANONLEAK_A_UNWIND_ROWS,
 	__ANONLEAK_A_LAST
 };
 
@@ -658,8 +664,6 @@ enum anonleak_unwind_attr {
 	ANONLEAK_UNWIND_A_MTIME,
 	ANONLEAK_UNWIND_A_BUILD_ID,
 	ANONLEAK_UNWIND_A_PATH,
-	ANONLEAK_UNWIND_A_RULES,
-	ANONLEAK_UNWIND_A_ROWS,
 	ANONLEAK_UNWIND_A_ID,
 	ANONLEAK_UNWIND_A_NROWS,
 	ANONLEAK_UNWIND_A_NRULES,
@@ -702,8 +706,8 @@ enum anonleak_unwind_cfa {
 	ANONLEAK_UNWIND_CFA_SP,		/* CFA = rsp + cfa_off */
 	ANONLEAK_UNWIND_CFA_FP,		/* CFA = rbp + cfa_off */
 	ANONLEAK_UNWIND_CFA_FP_DEREF,	/* CFA = *(rbp + cfa_off) (realigned stack) */
-	ANONLEAK_UNWIND_CFA_SIGNAL,	/* signal trampoline: rsp points at the
-					 * ucontext; rip, rsp, rbp from it */
+	/* A signal trampoline: rsp points at the ucontext; rip, rsp, rbp from it. */
+	ANONLEAK_UNWIND_CFA_SIGNAL,
 	ANONLEAK_UNWIND_CFA_END,	/* outermost frame: the stack is complete */
 	ANONLEAK_UNWIND_CFA_UNKNOWN,	/* no usable rule: stop (partial) */
 	__ANONLEAK_UNWIND_CFA_MAX
@@ -713,8 +717,8 @@ enum anonleak_unwind_fp {
 	ANONLEAK_UNWIND_FP_SAME,	/* rbp unchanged in the caller */
 	ANONLEAK_UNWIND_FP_AT_CFA,	/* caller's rbp = *(CFA + fp_off) */
 	ANONLEAK_UNWIND_FP_UNDEF,	/* rbp cannot be recovered */
-	ANONLEAK_UNWIND_FP_AT_FP,	/* caller's rbp = *(rbp + fp_off) (gcc's
-					 * realignment prologue) */
+	/* caller's rbp = *(rbp + fp_off): gcc's stack realignment prologue */
+	ANONLEAK_UNWIND_FP_AT_FP,
 	__ANONLEAK_UNWIND_FP_MAX
 };
 
