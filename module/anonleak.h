@@ -46,6 +46,16 @@
  *                       anything that sleeps; GFP_NOWAIT inside.
  * al_site_locks[]       (sites.c) hashed, the site hash buckets (writers).
  * al_obj_lock           (objects.c) the object hash and every object's refs.
+ * al_unwind_mutex       (unwind.c) writers of the unwind tables' hash and
+ *                       list and their totals: UNWIND_LOAD, UNWIND_DROP,
+ *                       unload. Process context (under genl_mutex); the
+ *                       probe reads the tables under RCU only.
+ * al_announce_lock      (announce.c) the OBJECT_EVENT ring, the recently
+ *                       announced files and the rate budget. Probe handlers
+ *                       (the stack walk, before al_proc.lock is taken; the
+ *                       do_mmap() return of an executable file mapping) and
+ *                       the work item that sends the ring (which then takes
+ *                       al_events_lock, after dropping it).
  * xa_lock(al_procs),    taken inside the xarray API only (xa_alloc_cyclic(),
  * xa_lock(al_sites)     xa_erase()); lookups and walks are RCU.
  *
@@ -57,6 +67,8 @@
  *   mmap_lock -> al_procs_lock -> xa_lock(al_procs)
  *   mmap_lock -> al_proc.lock -> al_site_locks[] | xa_lock(al_sites) |
  *                                al_obj_lock
+ *   mmap_lock -> al_announce_lock
+ *   genl_mutex -> al_unwind_mutex
  *
  * al_proc.lock and al_procs_lock are never held together (al_mm_exit()
  * drops one before it takes the other). al_site_locks[], xa_lock(al_sites)
