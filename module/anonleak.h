@@ -245,6 +245,7 @@ struct al_proc {
 	u32 seq;			/* last al_range.seq handed out */
 	u32 changes;			/* bumped on every change of ranges */
 	u32 uid;			/* real uid, initial user namespace */
+	u64 cgroup_id;			/* cgroup v2 id when first seen, 0: none */
 	u8 state;			/* enum al_proc_state */
 	bool oldest_stale;		/* a site's oldest range went away */
 	u64 live_count;

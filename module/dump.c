@@ -83,6 +83,8 @@ static int al_fill_proc_head(struct sk_buff *skb, const struct al_proc *proc,
 		       s->state == AL_PROC_RUNNING ? ANONLEAK_PROC_RUNNING :
 						     ANONLEAK_PROC_EXITED) ||
 	    nla_put_u32(skb, ANONLEAK_A_UID, proc->uid) ||
+	    (proc->cgroup_id &&
+	     al_put_u64(skb, ANONLEAK_A_CGROUP_ID, proc->cgroup_id, ANONLEAK_A_PAD)) ||
 	    al_put_u64(skb, ANONLEAK_A_START_TIME, proc->start_time,
 		       ANONLEAK_A_PAD) ||
 	    al_put_u64(skb, ANONLEAK_A_NOW, ktime_get_boottime_ns(),

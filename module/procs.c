@@ -10,6 +10,7 @@
  * maps, unmaps and moves them, are in ranges.c.
  */
 #include <linux/slab.h>
+#include <linux/cgroup.h>
 #include <linux/hashtable.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
@@ -44,6 +45,19 @@ static atomic_long_t al_nr_procs = ATOMIC_LONG_INIT(0);	/* running */
 static atomic_long_t al_nr_exited = ATOMIC_LONG_INIT(0);
 static atomic_long_t al_drops_exited = ATOMIC_LONG_INIT(0);
 
+/* The process's cgroup v2 id (the cgroup2 directory's inode), 0 if none. */
+static u64 al_current_cgroup_id(void)
+{
+	u64 id = 0;
+
+#ifdef CONFIG_CGROUPS
+	rcu_read_lock();
+	id = cgroup_id(task_dfl_cgroup(current));
+	rcu_read_unlock();
+#endif
+	return id;
+}
+
 /* Creation is serialised per mm by mmap_lock, held for write in do_mmap(). */
 struct al_proc *al_proc_create(struct mm_struct *mm)
 {
@@ -69,6 +83,7 @@ struct al_proc *al_proc_create(struct mm_struct *mm)
 	proc->start_time = al_now();
 	proc->pid = get_pid(task_tgid(current));
 	proc->uid = from_kuid(&init_user_ns, current_uid());
+	proc->cgroup_id = al_current_cgroup_id();
 	get_task_comm(proc->comm, current->group_leader);
 
 	spin_lock(&al_procs_lock);

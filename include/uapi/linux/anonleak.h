@@ -156,7 +156,10 @@
  *
  * Site messages also carry ANONLEAK_A_UID (NLA_U32, the process's real uid
  * when first seen, in the initial user namespace), ANONLEAK_A_START_TIME
- * and, for exited processes, ANONLEAK_A_EXIT_TIME (NLA_U64), as GET_PROCS.
+ * and, for exited processes, ANONLEAK_A_EXIT_TIME (NLA_U64), as GET_PROCS,
+ * and ANONLEAK_A_CGROUP_ID (NLA_U64, the process's cgroup v2 id when its
+ * record was made: the inode number of its cgroup2 directory, as
+ * bpf_get_current_cgroup_id() gives; absent without cgroup v2).
  *
  * ANONLEAK_CMD_GET_PROCS
  * ----------------------
@@ -166,6 +169,7 @@
  *
  *    ANONLEAK_A_PID, ANONLEAK_A_COMM, ANONLEAK_A_PROC_ID,
  *    ANONLEAK_A_PROC_STATE, ANONLEAK_A_UID, ANONLEAK_A_NOW: as above
+ *    ANONLEAK_A_CGROUP_ID: NLA_U64, its cgroup v2 id (see GET_SITES)
  *    ANONLEAK_A_START_TIME: NLA_U64, when the record was created (the
  *                           process's first tracked mapping)
  *    ANONLEAK_A_EXIT_TIME: NLA_U64, when its address space went away
@@ -506,6 +510,7 @@ enum anonleak_attr {
 	ANONLEAK_A_EXEMPLAR,
 	ANONLEAK_A_UNWIND_RULES,
 	ANONLEAK_A_UNWIND_ROWS,
+	ANONLEAK_A_CGROUP_ID,
 	__ANONLEAK_A_LAST
 };
 
