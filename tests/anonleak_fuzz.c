@@ -308,6 +308,8 @@ static bool data_attr(struct fz *f, int level, const struct nlattr *a, void *arg
 			return walk(f, LV_FRAMES, adata(a), alen(a), data_attr, d);
 		if (t == ANONLEAK_SITE_A_PAD)
 			return true;
+		if (t == ANONLEAK_SITE_A_FLAGS)
+			return alen(a) == 4 || (d->ok = false);
 		return check_u64(f, d, a, "site counter", t == ANONLEAK_SITE_A_ID);
 	case LV_FRAMES:
 		return walk(f, LV_FRAME, adata(a), alen(a), data_attr, d);

@@ -48,6 +48,10 @@ static const uint8_t al_t_config_bits[ANONLEAK_CONFIG_A_MAX + 1] = {
 	[ANONLEAK_CONFIG_A_MAX_SITES] = 64,
 	[ANONLEAK_CONFIG_A_MAX_PROCS] = 64,
 	[ANONLEAK_CONFIG_A_MAX_EXITED] = 64,
+	[ANONLEAK_CONFIG_A_UNWIND] = 8,
+	[ANONLEAK_CONFIG_A_MAX_UNWIND_BYTES] = 64,
+	[ANONLEAK_CONFIG_A_MAX_EXEMPLARS] = 64,
+	[ANONLEAK_CONFIG_A_EXEMPLAR_SIZE] = 32,
 };
 
 static void al_t_put_config(struct nlmsghdr *nlh, void *arg)
