@@ -77,7 +77,7 @@ static int al_mmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct al_mmap_data *d = (struct al_mmap_data *)ri->data;
 	struct file *file = (struct file *)regs_get_kernel_argument(regs, 0);
 
-	if (!READ_ONCE(al_enabled) || !al_user_task())
+	if ((!READ_ONCE(al_enabled) && !al_checking()) || !al_user_task())
 		return 1;
 	d->flags = regs_get_kernel_argument(regs, 4);
 	d->anon = !file || (d->flags & MAP_ANONYMOUS) || al_file_is_zero(file);
@@ -97,7 +97,12 @@ static int al_mmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct al_mmap_data *d = (struct al_mmap_data *)ri->data;
 	unsigned long addr = regs_return_value(regs);
 
-	if (IS_ERR_VALUE(addr)) {
+	if (al_checking())
+		al_check_note(AL_CHECK_MMAP, current->mm, addr,
+			      addr + PAGE_ALIGN(d->len),
+			      d->anon && !IS_ERR_VALUE(addr));
+	/* Failed, or the self-check's: not recorded. */
+	if (IS_ERR_VALUE(addr) || al_checking()) {
 		if (d->anon && !(d->flags & MAP_FIXED))
 			al_mmap_mark(current->mm, NULL);
 		return 0;
@@ -125,6 +130,8 @@ static __always_inline int al_munmap_begin(struct kretprobe_instance *ri,
 	d->mm = mm;
 	d->ctx.start = start;
 	d->ctx.end = len > TASK_SIZE ? start : start + PAGE_ALIGN(len);
+	if (al_checking())
+		return 0;
 	return al_unmap_begin(mm, &d->ctx, unlocks) ? 0 : 1;
 }
 
@@ -171,6 +178,11 @@ static int al_munmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct al_munmap_data *d = (struct al_munmap_data *)ri->data;
 	long ret = (long)regs_return_value(regs);
 
+	if (al_checking()) {
+		al_check_note(AL_CHECK_MUNMAP, d->mm, d->ctx.start, d->ctx.end,
+			      ret >= 0);
+		return 0;
+	}
 	/* 0 on success (6.1 and 5.10 may also return 1: lock downgraded). */
 	al_unmap_end(d->mm, &d->ctx, ret >= 0);
 	return 0;
@@ -498,6 +510,17 @@ const char *al_probe_symbol(unsigned int i)
 	if (i >= ARRAY_SIZE(al_probes_shown))
 		return NULL;
 	return al_probes[al_probes_shown[i]].rp.kp.symbol_name;
+}
+
+/* The function the probe named @what ("mmap", "munmap", ...) is on. */
+const char *al_probe_function(const char *what)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(al_probes); i++)
+		if (!strcmp(al_probes[i].what, what))
+			return al_probes[i].rp.kp.symbol_name;
+	return "?";
 }
 
 int al_probes_init(void)
