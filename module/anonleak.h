@@ -488,6 +488,20 @@ void al_probes_uninit(void);
 u64 al_probes_missed(void);
 unsigned int al_probes_count(void);
 const char *al_probe_symbol(unsigned int i);
+const char *al_probe_function(const char *what);
+
+/* selfcheck.c: the load-time check of the probes */
+enum al_check_event { AL_CHECK_MMAP, AL_CHECK_MUNMAP, AL_CHECK_N };
+extern struct task_struct *al_check_task;
+int al_selfcheck(void);
+void al_check_note(enum al_check_event ev, struct mm_struct *mm,
+		   unsigned long start, unsigned long end, bool ok);
+
+/* In a probe handler: current is the self-check's task (noted, not recorded). */
+static __always_inline bool al_checking(void)
+{
+	return unlikely(READ_ONCE(al_check_task) == current);
+}
 
 /* netlink.c: the family, its policies and doit ops */
 extern struct genl_family al_genl_family;

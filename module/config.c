@@ -18,6 +18,7 @@
 #include <linux/anonleak.h>
 
 #include "anonleak.h"
+#include "compat.h"
 
 unsigned long al_max_mappings = 1UL << 20;
 unsigned long al_max_sites = 1UL << 16;

@@ -3,7 +3,9 @@
  * anonleak: find anonymous memory mappings that are never unmapped.
  *
  * Bring-up and tear-down in dependency order: settings, tables, then
- * probes, then the netlink family last; the reverse on the way out
+ * probes and their self-check (selfcheck.c: a kernel whose functions do not
+ * behave as the probes expect refuses the load), then the netlink family
+ * last; the reverse on the way out
  * (unregistering probes waits for running handlers, so the tables can be
  * freed after it). The module parameters are in config.c.
  */
@@ -27,13 +29,16 @@ static const struct al_part {
 	{ al_unwind_init, al_unwind_uninit },
 	{ NULL, al_announce_uninit },
 	{ al_probes_init, al_probes_uninit },
+	/* The probes must see what the kernel does before anyone reads them. */
+	{ al_selfcheck, NULL },
 	{ al_genl_init, al_genl_uninit },
 };
 
 static void al_uninit(unsigned int n)
 {
 	while (n--)
-		al_parts[n].uninit();
+		if (al_parts[n].uninit)
+			al_parts[n].uninit();
 }
 
 static int __init al_init(void)

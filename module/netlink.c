@@ -255,10 +255,8 @@ static int al_clear_doit(struct sk_buff *skb, struct genl_info *info)
 enum al_mcgrp { AL_MCGRP_EVENTS, AL_MCGRP_OBJECTS };
 
 static const struct genl_multicast_group al_mcgrps[] = {
-	[AL_MCGRP_EVENTS] = { .name = ANONLEAK_MCGRP_EVENTS,
-			      .flags = GENL_MCAST_CAP_NET_ADMIN },
-	[AL_MCGRP_OBJECTS] = { .name = ANONLEAK_MCGRP_OBJECTS,
-			       .flags = GENL_MCAST_CAP_NET_ADMIN },
+	[AL_MCGRP_EVENTS] = { .name = ANONLEAK_MCGRP_EVENTS, AL_MCGRP_ADMIN_ONLY },
+	[AL_MCGRP_OBJECTS] = { .name = ANONLEAK_MCGRP_OBJECTS, AL_MCGRP_ADMIN_ONLY },
 };
 
 static const struct genl_ops al_genl_ops[] = {

@@ -7,12 +7,14 @@
  *                     path it took; anonymous ones are recorded on success,
  *                     MAP_FIXED ones retire what they replaced.
  * do_vmi_munmap()     kretprobe: the internal munmap that munmap(2), mremap
- *  / do_mas_munmap()  and MAP_FIXED replacement go through (6.2+ / 6.1).
+ *  / do_mas_munmap()  and MAP_FIXED replacement go through (6.2+ / 6.1 /
+ *  / __do_munmap()    5.10).
  * exit_mmap()         kprobe: mm teardown, at exit and at execve.
  * sys_mremap()        kretprobe: brackets mremap(2) for the two below.
  * move_page_tables()  kprobe: where mremap() moves a range, under mmap_lock.
  * vma_merge_extend()  kretprobe: mremap() growing a mapping in place, under
- *  / vma_merge()      mmap_lock (6.2+ / 6.1; filtered by the bracket).
+ *  / vma_merge()      mmap_lock (6.2+ / 6.1 / 5.10; filtered by the
+ *  / __vma_adjust()   bracket).
  *
  * The probes are a table (al_probes, in registration order) and their
  * candidate kernel functions another (al_syms), tried in order; each
@@ -37,6 +39,7 @@
 #include <linux/anonleak.h>
 
 #include "anonleak.h"
+#include "compat.h"
 
 struct al_mmap_data {
 	unsigned long len;
@@ -74,7 +77,7 @@ static int al_mmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct al_mmap_data *d = (struct al_mmap_data *)ri->data;
 	struct file *file = (struct file *)regs_get_kernel_argument(regs, 0);
 
-	if (!READ_ONCE(al_enabled) || !al_user_task())
+	if ((!READ_ONCE(al_enabled) && !al_checking()) || !al_user_task())
 		return 1;
 	d->flags = regs_get_kernel_argument(regs, 4);
 	d->anon = !file || (d->flags & MAP_ANONYMOUS) || al_file_is_zero(file);
@@ -94,7 +97,12 @@ static int al_mmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	struct al_mmap_data *d = (struct al_mmap_data *)ri->data;
 	unsigned long addr = regs_return_value(regs);
 
-	if (IS_ERR_VALUE(addr)) {
+	if (al_checking())
+		al_check_note(AL_CHECK_MMAP, current->mm, addr,
+			      addr + PAGE_ALIGN(d->len),
+			      d->anon && !IS_ERR_VALUE(addr));
+	/* Failed, or the self-check's: not recorded. */
+	if (IS_ERR_VALUE(addr) || al_checking()) {
 		if (d->anon && !(d->flags & MAP_FIXED))
 			al_mmap_mark(current->mm, NULL);
 		return 0;
@@ -122,6 +130,8 @@ static __always_inline int al_munmap_begin(struct kretprobe_instance *ri,
 	d->mm = mm;
 	d->ctx.start = start;
 	d->ctx.end = len > TASK_SIZE ? start : start + PAGE_ALIGN(len);
+	if (al_checking())
+		return 0;
 	return al_unmap_begin(mm, &d->ctx, unlocks) ? 0 : 1;
 }
 
@@ -150,12 +160,30 @@ static int al_munmap_mas_entry(struct kretprobe_instance *ri,
 			       regs_get_kernel_argument(regs, 3), false);
 }
 
+/*
+ * __do_munmap(mm, start, len, uf, downgrade) (5.10): as do_mas_munmap(),
+ * a downgrade keeps mmap_lock for reading.
+ */
+static int al_munmap_mm_entry(struct kretprobe_instance *ri,
+			      struct pt_regs *regs)
+{
+	return al_munmap_begin(ri,
+			       (struct mm_struct *)regs_get_kernel_argument(regs, 0),
+			       regs_get_kernel_argument(regs, 1),
+			       regs_get_kernel_argument(regs, 2), false);
+}
+
 static int al_munmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct al_munmap_data *d = (struct al_munmap_data *)ri->data;
 	long ret = (long)regs_return_value(regs);
 
-	/* 0 on success (6.1 may also return 1: lock downgraded). */
+	if (al_checking()) {
+		al_check_note(AL_CHECK_MUNMAP, d->mm, d->ctx.start, d->ctx.end,
+			      ret >= 0);
+		return 0;
+	}
+	/* 0 on success (6.1 and 5.10 may also return 1: lock downgraded). */
 	al_unmap_end(d->mm, &d->ctx, ret >= 0);
 	return 0;
 }
@@ -196,6 +224,7 @@ struct al_grow_data {
 	struct mm_struct *mm;
 	unsigned long old_end;
 	unsigned long new_end;
+	bool ret_errno;			/* returns 0 or -errno, else a VMA */
 };
 
 /*
@@ -223,6 +252,7 @@ static int al_grow_extend_entry(struct kretprobe_instance *ri,
 	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 1);
 	d->old_end = vma->vm_end;
 	d->new_end = d->old_end + regs_get_kernel_argument(regs, 2);
+	d->ret_errno = false;
 	return 0;
 }
 
@@ -236,30 +266,49 @@ static int al_grow_merge_entry(struct kretprobe_instance *ri,
 		return 1;
 	d->old_end = regs_get_kernel_argument(regs, 2);
 	d->new_end = regs_get_kernel_argument(regs, 3);
+	d->ret_errno = false;
 	return 0;
+}
+
+/*
+ * __vma_adjust(vma, start, end, pgoff, insert, expand) (5.10): vma_adjust()
+ * is how mremap() grows in place there. Splits and trims come through here
+ * too: only a VMA that ends further out is growing.
+ */
+static int al_grow_adjust_entry(struct kretprobe_instance *ri,
+				struct pt_regs *regs)
+{
+	struct al_grow_data *d = (struct al_grow_data *)ri->data;
+	struct vm_area_struct *vma;
+
+	if (!al_grow_wanted(ri))
+		return 1;
+	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
+	d->old_end = vma->vm_end;
+	d->new_end = regs_get_kernel_argument(regs, 2);
+	d->ret_errno = true;
+	return d->new_end > d->old_end ? 0 : 1;
 }
 
 static int al_grow_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct al_grow_data *d = (struct al_grow_data *)ri->data;
-	unsigned long vma = regs_return_value(regs);
+	unsigned long ret = regs_return_value(regs);
 
-	if (vma && !IS_ERR_VALUE(vma))
+	if (d->ret_errno ? !ret : ret && !IS_ERR_VALUE(ret))
 		al_mremap_grow(d->mm, d->old_end, d->new_end);
 	return 0;
 }
 
-/* move_page_tables(vma, old_addr, new_vma, new_addr, len, ...) */
+/* move_page_tables(): its arguments differ by kernel (compat.h). */
 static int al_move_pre(struct kprobe *kp, struct pt_regs *regs)
 {
-	struct vm_area_struct *vma;
+	struct al_move_args a;
 
 	if (!al_user_task())
 		return 0;
-	vma = (struct vm_area_struct *)regs_get_kernel_argument(regs, 0);
-	al_mremap_move(vma->vm_mm, regs_get_kernel_argument(regs, 1),
-		       regs_get_kernel_argument(regs, 3),
-		       regs_get_kernel_argument(regs, 4));
+	al_move_args(regs, &a);
+	al_mremap_move(a.mm, a.old_addr, a.new_addr, a.len);
 	return 0;
 }
 
@@ -273,6 +322,7 @@ enum { AL_P_EXIT, AL_P_MUNMAP, AL_P_MREMAP, AL_P_MOVE, AL_P_GROW, AL_P_MMAP };
  */
 struct al_sym {
 	u8 probe;			/* AL_P_* */
+	u8 gens;			/* AL_GEN_* it fits (compat.h), 0: all */
 	const char *name;
 	kprobe_pre_handler_t pre;
 	kretprobe_handler_t entry;
@@ -307,11 +357,11 @@ module_param(exit_symbol, charp, 0444);
 
 MODULE_PARM_DESC(mmap_symbol, "Kernel function creating mappings (default: do_mmap)");
 MODULE_PARM_DESC(munmap_symbol,
-		 "Kernel function unmapping ranges (default: do_vmi_munmap, else do_mas_munmap)");
+		 "Kernel function unmapping ranges (default: do_vmi_munmap, else do_mas_munmap, else __do_munmap)");
 MODULE_PARM_DESC(mremap_symbol, "The mremap syscall entry (default: __x64_sys_mremap)");
 MODULE_PARM_DESC(move_symbol, "Kernel function moving page tables (default: move_page_tables)");
 MODULE_PARM_DESC(grow_symbol,
-		 "Kernel function growing a mapping in place for mremap (default: vma_merge_extend, else vma_merge)");
+		 "Kernel function growing a mapping in place for mremap (default: vma_merge_extend, else vma_merge; __vma_adjust before 6.1)");
 MODULE_PARM_DESC(exit_symbol, "Kernel function tearing down an mm (default: exit_mmap)");
 
 /*
@@ -322,16 +372,19 @@ MODULE_PARM_DESC(exit_symbol, "Kernel function tearing down an mm (default: exit
  * probed when there is one.
  */
 static const struct al_sym al_syms[] = {
-	{ AL_P_EXIT, "exit_mmap", .pre = al_exit_pre },
-	{ AL_P_MUNMAP, "do_vmi_munmap", .entry = al_munmap_vmi_entry },	/* 6.2+ */
-	{ AL_P_MUNMAP, "do_mas_munmap", .entry = al_munmap_mas_entry },	/* 6.1 */
-	{ AL_P_MREMAP, "__x64_sys_mremap", .entry = al_mremap_entry },
-	{ AL_P_MREMAP, "__arm64_sys_mremap", .entry = al_mremap_entry },
-	{ AL_P_MOVE, "move_page_tables.part.0", .pre = al_move_pre },
-	{ AL_P_MOVE, "move_page_tables", .pre = al_move_pre },
-	{ AL_P_GROW, "vma_merge_extend", .entry = al_grow_extend_entry },	/* 6.2+ */
-	{ AL_P_GROW, "vma_merge", .entry = al_grow_merge_entry },		/* 6.1 */
-	{ AL_P_MMAP, "do_mmap", .entry = al_mmap_entry },
+	{ AL_P_EXIT, 0, "exit_mmap", .pre = al_exit_pre },
+	{ AL_P_MUNMAP, 0, "do_vmi_munmap", .entry = al_munmap_vmi_entry },	/* 6.2+ */
+	{ AL_P_MUNMAP, 0, "do_mas_munmap", .entry = al_munmap_mas_entry },	/* 6.1 */
+	{ AL_P_MUNMAP, AL_GEN_RBTREE, "__do_munmap", .entry = al_munmap_mm_entry },
+	{ AL_P_MREMAP, 0, "__x64_sys_mremap", .entry = al_mremap_entry },
+	{ AL_P_MREMAP, 0, "__arm64_sys_mremap", .entry = al_mremap_entry },
+	{ AL_P_MOVE, 0, "move_page_tables.part.0", .pre = al_move_pre },
+	{ AL_P_MOVE, 0, "move_page_tables", .pre = al_move_pre },
+	{ AL_P_GROW, 0, "vma_merge_extend", .entry = al_grow_extend_entry },	/* 6.2+ */
+	/* 5.10 has a vma_merge() too, but its mremap() calls vma_adjust(). */
+	{ AL_P_GROW, AL_GEN_MAPLE, "vma_merge", .entry = al_grow_merge_entry },
+	{ AL_P_GROW, AL_GEN_RBTREE, "__vma_adjust", .entry = al_grow_adjust_entry },
+	{ AL_P_MMAP, 0, "do_mmap", .entry = al_mmap_entry },
 };
 
 #define AL_KPROBE(what)	{ #what, &what##_symbol }
@@ -366,7 +419,8 @@ static const struct al_sym *al_probe_cand(const struct al_probe *p,
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(al_syms); i++)
-		if (&al_probes[al_syms[i].probe] == p && !n--)
+		if (&al_probes[al_syms[i].probe] == p &&
+		    (!al_syms[i].gens || (al_syms[i].gens & AL_GEN_THIS)) && !n--)
 			return &al_syms[i];
 	return NULL;
 }
@@ -456,6 +510,17 @@ const char *al_probe_symbol(unsigned int i)
 	if (i >= ARRAY_SIZE(al_probes_shown))
 		return NULL;
 	return al_probes[al_probes_shown[i]].rp.kp.symbol_name;
+}
+
+/* The function the probe named @what ("mmap", "munmap", ...) is on. */
+const char *al_probe_function(const char *what)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(al_probes); i++)
+		if (!strcmp(al_probes[i].what, what))
+			return al_probes[i].rp.kp.symbol_name;
+	return "?";
 }
 
 int al_probes_init(void)

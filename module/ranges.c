@@ -502,8 +502,11 @@ static void al_mremap_moved(struct al_proc *proc, struct al_mremap_ctx *ctx,
 	ctx->moved = true;
 	ctx->moved_to = new_addr;
 
-	/* Moved and grown: the growth belongs to the record now at the end. */
-	if (ctx->new_len > len) {
+	/*
+	 * Moved and grown: the growth belongs to the record now at the end.
+	 * Not a move of several VMAs one by one (7.3, old_len == new_len).
+	 */
+	if (ctx->new_len > ctx->old_len && len == ctx->old_len) {
 		r = al_range_first(proc, new_addr + len - 1);
 		if (r && r->end == new_addr + len)
 			al_range_extend(proc, r, new_addr + ctx->new_len);

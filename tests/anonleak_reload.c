@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * anonleak selftests that load and unload the module: unload with live and
- * exited state, bad module parameters, the max_mappings cap.
+ * exited state, bad module parameters, the load-time self-check's refusal,
+ * the max_mappings cap.
  *
  * ANONLEAK_KO names the module file (the guest runner sets it); the runner
  * has the module loaded when this starts and unloads it after.
@@ -96,6 +97,40 @@ TEST(bad_parameters_are_refused)
 	EXPECT_EQ(0, al_ko_param("stack_depth", "12"));
 	ASSERT_EQ(0, al_t_stats(&st));
 	EXPECT_EQ(12, st.c[ANONLEAK_STATS_A_STACK_DEPTH]);
+}
+
+/*
+ * The load-time self-check: a probe on a function that does not do what its
+ * handler expects makes the load fail, with the function and the parameter
+ * named in the kernel log; a normal load after it passes the check.
+ * vm_munmap(start, len) is the function the check itself calls, with other
+ * arguments than the munmap handler reads, on every kernel.
+ */
+TEST(self_check_refuses_a_wrong_function)
+{
+	struct al_t_stats st;
+	char mark[64];
+
+	snprintf(mark, sizeof(mark), "anonleak-test-selfcheck-%d", getpid());
+	al_ko_unload();
+	ASSERT_EQ(0, al_sh("echo %s > /dev/kmsg", mark));
+	EXPECT_NE(0, al_sh("insmod %s munmap_symbol=vm_munmap 2>/dev/null", al_ko()));
+	EXPECT_FALSE(al_ko_loaded());
+	EXPECT_EQ(-ENOENT, al_t_stats(&st));
+	EXPECT_EQ(0, al_sh("dmesg | sed -n '/%s/,$p' | grep 'self-check' | "
+			   "grep 'on vm_munmap' | grep -q 'set munmap_symbol='", mark))
+		TH_LOG("no self-check message naming vm_munmap and munmap_symbol=");
+	EXPECT_NE(0, al_sh("dmesg | sed -n '/%s/,$p' | grep -q 'self-check passed'", mark));
+
+	ASSERT_EQ(0, al_sh("echo %s-again > /dev/kmsg", mark));
+	ASSERT_EQ(0, al_ko_load(""));
+	EXPECT_TRUE(al_ko_loaded());
+	ASSERT_EQ(0, al_t_stats(&st));
+	EXPECT_EQ(0, al_sh("dmesg | sed -n '/%s-again/,$p' | grep -q 'self-check passed'", mark));
+	/* And the loaded module records as usual. */
+	ASSERT_NE(MAP_FAILED, leak(PG));
+	ASSERT_EQ(0, al_t_stats(&st));
+	EXPECT_LE(1, st.c[ANONLEAK_STATS_A_LIVE_COUNT]);
 }
 
 TEST(mapping_cap_drops_are_counted_exactly)
