@@ -14,6 +14,9 @@
 #include <linux/string.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/percpu.h>
+#include <linux/irqflags.h>
+#include <linux/moduleparam.h>
 
 #include <linux/anonleak.h>
 
@@ -21,6 +24,59 @@
 
 static struct kmem_cache *al_range_cache;
 atomic_long_t al_nr_ranges = ATOMIC_LONG_INIT(0);
+
+/*
+ * Records freed in a probe go to a small per-CPU stack and come back from
+ * it at the next mapping: a pair of slab calls saved on every mmap+munmap
+ * pair. Bounded by range_pool per CPU (0: straight to the slab); the
+ * records in it are not counted in al_nr_ranges (they are not live), they
+ * go back to the slab at unload.
+ */
+struct al_range_pool {
+	struct al_range *head;		/* linked through node.rb_right */
+	unsigned int nr;
+};
+
+static DEFINE_PER_CPU(struct al_range_pool, al_range_pools);
+static unsigned int range_pool = 32;
+module_param(range_pool, uint, 0444);
+MODULE_PARM_DESC(range_pool,
+		 "Freed mapping records each CPU keeps for reuse (default 32, at most 1024)");
+
+static __always_inline struct al_range *al_range_pool_get(void)
+{
+	struct al_range_pool *pool;
+	struct al_range *r;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	pool = this_cpu_ptr(&al_range_pools);
+	r = pool->head;
+	if (r) {
+		pool->head = (struct al_range *)r->node.rb_right;
+		pool->nr--;
+	}
+	local_irq_restore(flags);
+	return r;
+}
+
+static __always_inline bool al_range_pool_put(struct al_range *r)
+{
+	struct al_range_pool *pool;
+	unsigned long flags;
+	bool kept = false;
+
+	local_irq_save(flags);
+	pool = this_cpu_ptr(&al_range_pools);
+	if (pool->nr < min(READ_ONCE(range_pool), 1024U)) {
+		r->node.rb_right = (struct rb_node *)pool->head;
+		pool->head = r;
+		pool->nr++;
+		kept = true;
+	}
+	local_irq_restore(flags);
+	return kept;
+}
 
 /*
  * A new record, counted against max_mappings; NULL, with the drop counted,
@@ -34,7 +90,9 @@ static __always_inline struct al_range *al_range_alloc(void)
 		al_drop(mappings, "max_mappings reached");
 		return NULL;
 	}
-	r = kmem_cache_alloc(al_range_cache, GFP_NOWAIT | __GFP_NOWARN);
+	r = al_range_pool_get();
+	if (!r)
+		r = kmem_cache_alloc(al_range_cache, GFP_NOWAIT | __GFP_NOWARN);
 	if (!r) {
 		atomic_long_dec(&al_nr_ranges);
 		al_drop(nomem, "out of memory in a probe");
@@ -79,9 +137,11 @@ struct al_range *al_range_first(struct al_proc *proc, unsigned long start)
 	return found;
 }
 
+/* A record gone in a probe: into this CPU's pool, else to the slab. */
 static void al_range_free(struct al_range *r)
 {
-	kmem_cache_free(al_range_cache, r);
+	if (!al_range_pool_put(r))
+		kmem_cache_free(al_range_cache, r);
 	atomic_long_dec(&al_nr_ranges);
 }
 
@@ -609,7 +669,8 @@ void al_ranges_free(struct rb_root *root, bool can_sleep)
 	unsigned long n = 0;
 
 	rbtree_postorder_for_each_entry_safe(r, tmp, root, node) {
-		al_range_free(r);
+		kmem_cache_free(al_range_cache, r);
+		atomic_long_dec(&al_nr_ranges);
 		if (can_sleep && !(++n % 1024))
 			cond_resched();
 	}
@@ -630,9 +691,21 @@ int al_ranges_init(void)
 	return 0;
 }
 
-/* Every record has been freed with its proc. */
+/* Every record has been freed with its proc; the pools go back to the slab. */
 void al_ranges_uninit(void)
 {
+	struct al_range_pool *pool;
+	struct al_range *r;
+	unsigned int cpu;
+
 	WARN_ON(atomic_long_read(&al_nr_ranges));
+	for_each_possible_cpu(cpu) {
+		pool = per_cpu_ptr(&al_range_pools, cpu);
+		while ((r = pool->head)) {
+			pool->head = (struct al_range *)r->node.rb_right;
+			kmem_cache_free(al_range_cache, r);
+		}
+		pool->nr = 0;
+	}
 	kmem_cache_destroy(al_range_cache);
 }
