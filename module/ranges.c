@@ -390,35 +390,41 @@ out:
 }
 
 /*
- * The munmap probe's entry, under mmap_lock held for writing. If the munmap
- * @unlocks mmap_lock before it returns, link @ctx on the proc of @mm, so
- * that a mapping made in the hole meanwhile applies it first (see
- * __al_retire()); otherwise nothing can happen in between. Returns false
- * if @mm has no proc (nothing to retire).
+ * The munmap probe's entry, under mmap_lock held for writing. Returns false
+ * (decline the return probe) if nothing recorded for @mm overlaps the
+ * range: under mmap_lock nothing can be recorded there before the unmap
+ * is done, and what is mapped there after an unlocking munmap is newer
+ * than it, so the return would retire nothing, whether the call fails or
+ * not. If the munmap @unlocks mmap_lock before it returns, link @ctx on the
+ * proc of @mm, so that a mapping made in the hole meanwhile applies it
+ * first (see __al_retire()); otherwise nothing can happen in between.
  */
 bool al_unmap_begin(struct mm_struct *mm, struct al_unmap_ctx *ctx,
 		    bool unlocks)
 {
 	struct al_proc *proc;
+	struct al_range *r;
 	bool tracked = false;
 
 	rcu_read_lock();
 	proc = al_proc_lookup(mm);
 	/* mmap_region() making room for a new mapping: see al_proc.mmap_task */
-	if (proc && READ_ONCE(proc->mmap_task) != current) {
+	if (!proc || READ_ONCE(proc->mmap_task) == current ||
+	    ctx->start >= ctx->end)
+		goto out;
+	spin_lock(&proc->lock);
+	r = al_range_first(proc, ctx->start);
+	if (r && r->start < ctx->end) {
 		ctx->proc_id = proc->id;
 		ctx->done = false;
 		ctx->linked = unlocks;
-		if (unlocks) {
-			spin_lock(&proc->lock);
-			ctx->seq = proc->seq;
+		ctx->seq = proc->seq;
+		if (unlocks)
 			list_add(&ctx->node, &proc->unmaps);
-			spin_unlock(&proc->lock);
-		} else {
-			ctx->seq = READ_ONCE(proc->seq);
-		}
 		tracked = true;
 	}
+	spin_unlock(&proc->lock);
+out:
 	rcu_read_unlock();
 	return tracked;
 }
