@@ -14,6 +14,8 @@
 # the configurations of the work part, and ANONLEAK_BENCH_ALT_KO names
 # another build of anonleak.ko to compare (configurations alt-d1, alt-d8,
 # alt-d32), e.g. with a change to module/ under evaluation.
+# ANONLEAK_BENCH_KOS lists more builds of anonleak.ko (bench/compare.sh):
+# configuration kN-dD loads the N-th (from 0) with stack_depth=D.
 #
 # No time limits in here: in an icount guest, idle time (waiting for 9p
 # I/O, sleeping) runs far ahead of the host's clock. The host bounds the run.
@@ -99,6 +101,13 @@ load() {
 	floor-entry) insmod "$floor" ret=0 "$@" ;;
 	anonleak-d*) insmod "$ko" "stack_depth=${c#anonleak-d}" "$@" ;;
 	alt-d*) insmod "$alt" "stack_depth=${c#alt-d}" "$@" ;;
+	k[0-9]*-d*)
+		local i=${c%%-*} kos
+		read -ra kos <<<"${ANONLEAK_BENCH_KOS:-}"
+		i=${i#k}
+		[ -n "${kos[$i]:-}" ] || { say "no module $i in ANONLEAK_BENCH_KOS"; return 1; }
+		insmod "${kos[$i]}" "stack_depth=${c##*-d}" "$@"
+		;;
 	*) say "unknown configuration $c"; return 1 ;;
 	esac
 }

@@ -242,6 +242,11 @@ struct al_proc {
 	 * nothing to retire there, and al_map() retires the range anyway.
 	 */
 	struct task_struct *mmap_task;
+	/*
+	 * The site the last mapping went to (under lock): a loop mapping from
+	 * one stack finds it without hashing. Cleared when sites go.
+	 */
+	struct al_site *last_site;
 	u32 seq;			/* last al_range.seq handed out */
 	u32 changes;			/* bumped on every change of ranges */
 	u32 uid;			/* real uid, initial user namespace */

@@ -223,6 +223,7 @@ static void al_proc_reset(struct al_proc *proc)
 	proc->ranges = RB_ROOT;
 	proc->changes++;
 	/* Under proc->lock: no mapping can pick a site up while it goes. */
+	proc->last_site = NULL;
 	list_for_each_entry_safe(site, tmp, &proc->sites, proc_node) {
 		list_del(&site->proc_node);
 		al_site_free(site);

@@ -64,17 +64,14 @@ static u32 al_stack_hash(struct al_proc *proc, const unsigned long *frames,
 	return (u32)(h >> 32) ^ (u32)h;
 }
 
-/*
- * Find or create the site of @proc for this stack. Called with proc->lock
- * held, which serialises site creation per proc.
- */
-static bool al_site_match(const struct al_site *site,
-			  const struct al_proc *proc, u32 hash,
-			  const unsigned long *frames, unsigned int depth)
+/* Is @site, a site of this proc, the one of this stack? */
+static __always_inline bool al_site_is(const struct al_site *site,
+				       const unsigned long *frames,
+				       unsigned int depth)
 {
 	unsigned int i;
 
-	if (site->proc != proc || site->hash != hash || site->depth != depth)
+	if (site->depth != depth)
 		return false;
 	for (i = 0; i < depth; i++)
 		if ((site->frames[i] & AL_FRAME_ADDR_MASK) != frames[i])
@@ -82,21 +79,24 @@ static bool al_site_match(const struct al_site *site,
 	return true;
 }
 
-struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
-			    const unsigned long *frames, unsigned int depth,
-			    u64 now, u32 flags, struct pt_regs *uregs)
+static bool al_site_match(const struct al_site *site,
+			  const struct al_proc *proc, u32 hash,
+			  const unsigned long *frames, unsigned int depth)
 {
-	u32 hash = al_stack_hash(proc, frames, depth);
+	return site->proc == proc && site->hash == hash &&
+	       al_site_is(site, frames, depth);
+}
+
+/* A new site of @proc for this stack, in the hash table; NULL: a drop. */
+static struct al_site *al_site_new(struct al_proc *proc, struct mm_struct *mm,
+				   const unsigned long *frames,
+				   unsigned int depth, u64 now, u32 flags,
+				   struct pt_regs *uregs, u32 hash)
+{
 	unsigned int b = hash_32(hash, al_site_hash_bits);
 	spinlock_t *lock = &al_site_locks[b % AL_SITE_LOCKS];
 	struct al_site *site;
 	u32 id;
-
-	lockdep_assert_held(&proc->lock);
-	hlist_for_each_entry_rcu(site, &al_site_hash[b], hnode) {
-		if (al_site_match(site, proc, hash, frames, depth))
-			return site;
-	}
 
 	if (!al_cap_take(&al_nr_sites, READ_ONCE(al_max_sites))) {
 		al_drop(sites, "max_sites reached");
@@ -135,6 +135,35 @@ err_nomem:
 	atomic_long_dec(&al_nr_sites);
 	al_drop(nomem, "out of memory in a probe");
 	return NULL;
+}
+
+/*
+ * Find or create the site of @proc for this stack. Called with proc->lock
+ * held, which serialises site creation per proc.
+ */
+struct al_site *al_site_get(struct al_proc *proc, struct mm_struct *mm,
+			    const unsigned long *frames, unsigned int depth,
+			    u64 now, u32 flags, struct pt_regs *uregs)
+{
+	struct al_site *site = proc->last_site;
+	unsigned int b;
+	u32 hash;
+
+	lockdep_assert_held(&proc->lock);
+	if (site && al_site_is(site, frames, depth))
+		return site;
+	hash = al_stack_hash(proc, frames, depth);
+	b = hash_32(hash, al_site_hash_bits);
+	hlist_for_each_entry_rcu(site, &al_site_hash[b], hnode) {
+		if (al_site_match(site, proc, hash, frames, depth))
+			goto found;
+	}
+	site = al_site_new(proc, mm, frames, depth, now, flags, uregs, hash);
+	if (!site)
+		return NULL;
+found:
+	proc->last_site = site;
+	return site;
 }
 
 /* Unlink and free (after a grace period) a site already off its proc. */
