@@ -11,6 +11,11 @@
 #                              and bench-smoke; ends with "N passed, N
 #                              failed, N skipped"
 #   make demo                  tests/demo.sh in a 6.1 guest
+#   make deb                   the Debian packages anonleak and anonleak-dkms
+#                              into build/deb (from a clean copy of the tree)
+#   make check-deb             build them, lintian, install into a Debian 12
+#                              chroot (DKMS builds the module for the 6.1
+#                              guest kernel), purge, smoke test in a guest
 #   make bench                 the benchmark (bench/RESULTS.md, ~9 min)
 #   make bench-smoke           a quick run of it (~1 min): does it still work
 #   make debug-kernel          build (or reuse) the debug guest kernel:
@@ -92,7 +97,7 @@ DEBUG_BUILD := ANONLEAK_KERNEL_CACHE=$(DEBUG_KERNEL_CACHE) tests/debug/build-ker
 
 .PHONY: all build deps module module-prep userspace tests unit check demo \
 	debug-kernel module-debug check-debug check-debug-run debug-lane-wanted \
-	style sparse spec clean help
+	style sparse spec clean help deb check-deb lane-deb
 
 all: deps
 	$(MAKE) build
@@ -211,7 +216,7 @@ check:
 		case " $(CHECK_LANE_ORDER) " in *" $$k "*) ;; *) lanes="$$lanes lane-$$k" ;; esac; \
 	done; \
 	ANONLEAK_HOST_TIME_FACTOR=$$(scripts/time-factor.sh --host) \
-		scripts/check-lanes.sh --slots $(CHECK_SLOTS) -- $$lanes lane-bench-smoke
+		scripts/check-lanes.sh --slots $(CHECK_SLOTS) -- $$lanes lane-bench-smoke lane-deb
 	@set -o pipefail; scripts/tap-summary.sh $(BUILD)/check 2>&1 | \
 		tee -a $(BUILD)/check.log
 
@@ -293,6 +298,18 @@ bench:
 bench-smoke:
 	bench/bench.sh smoke
 
+# The packages (debian/) from a clean copy of the tree: build/deb/*.deb.
+deb:
+	scripts/build-deb.sh $(BUILD)/deb
+
+# tests/deb/check-deb.sh: the packages end to end, as root (~2.5 min with
+# the chroot cached in /var/cache/anonleak/deb, ~5 min without).
+check-deb:
+	tests/deb/check-deb.sh --kernel $(CHECK_MAIN_KERNEL)
+
+lane-deb:
+	@$(STAGE) check-deb -- $(MAKE) --no-print-directory check-deb; true
+
 demo: all
 	$(MAKE) module KVER=6.1
 	tests/vm/run.sh --kernel 6.1 -- tests/demo.sh
@@ -304,4 +321,4 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@sed -n '3,20p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,25p' Makefile | sed 's/^# \{0,1\}//'

@@ -68,4 +68,4 @@ module_exit(al_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Find anonymous memory mappings that are never unmapped");
 MODULE_AUTHOR("anonleak developers");
-MODULE_VERSION("0.1");
+MODULE_VERSION(ANONLEAK_VERSION);

@@ -28,7 +28,9 @@ pkgs=(build-essential make gcc libc6-dev pkg-config
       # to make chroots of other suites for their kernels (tests/vm/kernels.sh)
       mmdebstrap
       # to build the debug guest kernel (tests/debug/build-kernel.sh)
-      flex bison bc libssl-dev)
+      flex bison bc libssl-dev
+      # the Debian packages and their test (make deb, make check-deb)
+      dpkg-dev debhelper dh-dkms dkms lintian bash-completion)
 [ "$want_bench" = 1 ] && pkgs+=(bpftrace bpfcc-tools)
 
 bpo_list=/etc/apt/sources.list.d/anonleak-backports.sources

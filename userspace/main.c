@@ -15,8 +15,9 @@
 #include "core/exit.h"
 #include "proto/util.h"
 
+/* From the top-level VERSION file, by the Makefile. */
 #ifndef ANONLEAK_VERSION
-#define ANONLEAK_VERSION "0.1"
+#error "ANONLEAK_VERSION is not defined: build with userspace/Makefile"
 #endif
 
 /* In the order of "anonleak --help". */

@@ -40,7 +40,7 @@ int cli_open(struct nl **nl)
 		return AL_EXIT_OK;
 	case -ENOENT:
 		return cli_error(AL_EXIT_NOMODULE,
-				 "the anonleak module is not loaded (no generic netlink family \"anonleak\"); load it with 'insmod anonleak.ko'");
+				 "the anonleak module is not loaded (no generic netlink family \"anonleak\"); load it with 'modprobe anonleak' ('anonleak status' says why it is not there)");
 	case -EPROTO:
 		return cli_error(AL_EXIT_PROTO, "protocol mismatch: %s",
 				 why[0] ? why : "malformed family lookup reply");

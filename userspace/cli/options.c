@@ -129,6 +129,7 @@ static const struct option_def defs[] = {
 	      " (1.." STR(ANONLEAK_MAX_FRAMES) ")"),
 	VALUE(FAIL_ON_LEAK, "fail-on-leak", 0, optional_argument, set_fail_on_leak,
 	      "leak threshold", ""),
+	FLAG(LOAD, "load", 0, load),
 };
 
 #define NR_DEFS		ARRAY_SIZE(defs)

@@ -25,6 +25,7 @@ enum cli_option {
 	CLI_ONCE = 1 << 10,		/* --once N (1..1000000) */
 	CLI_STACK_DEPTH = 1 << 11,	/* -d, --stack-depth N (1..32) */
 	CLI_FAIL_ON_LEAK = 1 << 12,	/* --fail-on-leak[=SIZE] (no -f) */
+	CLI_LOAD = 1 << 13,		/* --load */
 };
 
 /* The values given; those not given stay 0, false or NULL. */
@@ -39,6 +40,7 @@ struct cli_args {
 	uint64_t once;
 	uint32_t stack_depth;
 	bool fail_on_leak;
+	bool load;
 	uint64_t threshold;		/* with fail_on_leak: at least 1 */
 	char **operands;		/* what follows the options, NULL-terminated */
 	int nr_operands;

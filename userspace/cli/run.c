@@ -38,7 +38,7 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  -d, --stack-depth N        frames per site for the run (1..32)\n"
-	"  -f, --fail-on-leak[=SIZE]  exit 7 if at least SIZE bytes (default 1:\n"
+	"      --fail-on-leak[=SIZE]  exit 7 if at least SIZE bytes (default 1:\n"
 	"                             any) are outstanding and COMMAND succeeded\n"
 	"  -a, --all                  also report and count the dynamic loader's sites\n"
 	"  -n, --numeric              do not symbolize frames\n"

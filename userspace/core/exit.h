@@ -16,6 +16,11 @@ enum exit_code {
 	AL_EXIT_NOPROC = 5,	/* --pid names no record and no live process; ESRCH */
 	AL_EXIT_PROTO = 6,	/* family version too new, malformed reply */
 	AL_EXIT_LEAK = 7,	/* run --fail-on-leak: outstanding bytes at the threshold */
+	/* status only, when the family is absent (core/install.h): */
+	AL_EXIT_NOT_INSTALLED = 8,	/* no anonleak.ko for the running kernel */
+	AL_EXIT_OTHER_KERNEL = 9,	/* DKMS built it for other kernels only */
+	AL_EXIT_KEY_REJECTED = 10,	/* Secure Boot: unsigned or key not enrolled */
+	AL_EXIT_LOCKDOWN = 11,		/* lockdown=confidentiality */
 };
 
 #endif
