@@ -24,6 +24,7 @@
 #include <elfutils/libdwelf.h>
 
 #include "core/unwind_table.h"
+#include "proto/util.h"
 
 #define REG_FP		6	/* DWARF x86-64: rbp */
 #define REG_SP		7	/* rsp */
@@ -62,21 +63,6 @@ static int fail(struct builder *b, int err, const char *msg)
 	return err;
 }
 
-static int grow(void **arr, size_t *cap, size_t nr, size_t sz)
-{
-	size_t ncap = *cap ? *cap * 2 : 256;
-	void *n;
-
-	if (nr < *cap)
-		return 0;
-	n = realloc(*arr, ncap * sz);
-	if (!n)
-		return -ENOMEM;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
-
 static uint32_t rule_hash(const struct anonleak_unwind_rule *r)
 {
 	uint32_t h = (uint32_t)r->cfa_off * 0x9e3779b1U;
@@ -95,7 +81,7 @@ static int64_t rule_index(struct builder *b, const struct anonleak_unwind_rule *
 	for (int32_t i = b->hash[h]; i >= 0; i = b->next[i])
 		if (!memcmp(&t->rules[i], r, sizeof(*r)))
 			return i;
-	if (grow((void **)&t->rules, &t->cap_rules, t->nr_rules, sizeof(*r)))
+	if (array_grow((void **)&t->rules, &t->cap_rules, t->nr_rules, sizeof(*r)))
 		return -1;
 	if (cap != t->cap_rules) {
 		int32_t *n = realloc(b->next, t->cap_rules * sizeof(*n));
@@ -136,7 +122,7 @@ static int add_row(struct builder *b, uint64_t pc, const struct anonleak_unwind_
 	if (off > UINT32_MAX)
 		return fail(b, -EFBIG, "a file offset beyond 4 GiB");
 	ix = rule_index(b, r);
-	if (ix < 0 || grow((void **)&t->rows, &t->cap_rows, t->nr_rows, sizeof(*t->rows)))
+	if (ix < 0 || array_grow((void **)&t->rows, &t->cap_rows, t->nr_rows, sizeof(*t->rows)))
 		return fail(b, -ENOMEM, "out of memory");
 	t->rows[t->nr_rows++] = (struct anonleak_unwind_row){ .off = off, .rule = ix };
 	return 0;
@@ -395,7 +381,7 @@ static int collect_fdes(struct builder *b, struct cfi_sec *s)
 			break;
 		if (ret < 0 || e.CIE_id == DW_CIE_ID_64 || !fde_decode(s, &e.fde, &r))
 			continue;
-		if (grow((void **)&b->fdes, &b->cap_fdes, b->nr_fdes, sizeof(r)))
+		if (array_grow((void **)&b->fdes, &b->cap_fdes, b->nr_fdes, sizeof(r)))
 			return fail(b, -ENOMEM, "out of memory");
 		b->fdes[b->nr_fdes++] = r;
 	}
