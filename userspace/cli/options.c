@@ -129,6 +129,7 @@ static const struct option_def defs[] = {
 	      " (1.." STR(ANONLEAK_MAX_FRAMES) ")"),
 	VALUE(FAIL_ON_LEAK, "fail-on-leak", 0, optional_argument, set_fail_on_leak,
 	      "leak threshold", ""),
+	FLAG(JUST_ONCE, "once", 0, just_once),
 };
 
 #define NR_DEFS		ARRAY_SIZE(defs)
