@@ -97,26 +97,6 @@ static int drop_unmapped(struct nl *nl, struct unwind_loader *l)
 	return ret ? ret : unwind_loader_sync(l);
 }
 
-struct event_ctx {
-	struct unwind_loader *l;
-	struct unwind_counts c;
-	int err;
-};
-
-static int on_event(const struct nlmsghdr *nlh, void *data)
-{
-	struct event_ctx *x = data;
-	struct object_event e;
-	struct parse_err perr;
-
-	if (parse_object_event(nlh, &e, &perr)) {
-		fprintf(stderr, PREFIX "ignored a malformed object event: %s\n", perr.msg);
-		return 0;
-	}
-	x->err = unwind_load_mapping(x->l, e.pid, e.start, e.end, e.dev, e.ino, &x->c);
-	return x->err;
-}
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -128,7 +108,7 @@ static uint64_t mono_ns(void)
 /* Events until a signal; drop_unmapped() every interval. 0 or -errno. */
 static int serve(struct nl *nl, struct nl *ev, struct unwind_loader *l, uint64_t interval)
 {
-	struct event_ctx x = { .l = l };
+	struct unwind_counts c = { 0 };
 	uint64_t next = mono_ns() + interval;
 	int ret = 0;
 
@@ -140,10 +120,10 @@ static int serve(struct nl *nl, struct nl *ev, struct unwind_loader *l, uint64_t
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		if (n > 0) {
-			ret = nl_recv_events(ev, on_event, &x);
+			ret = unwind_serve_events(l, ev, &c);
 			if (ret == -ENOBUFS) {
 				fprintf(stderr, PREFIX "object events were lost: scanning again\n");
-				ret = unwind_load_all(l, &x.c);
+				ret = unwind_load_all(l, &c);
 			}
 		}
 		if (!ret && mono_ns() >= next) {

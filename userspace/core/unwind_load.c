@@ -325,6 +325,34 @@ int unwind_load_mapping(struct unwind_loader *l, pid_t pid, uint64_t start, uint
 	return load_map(l, pid, &m, c);
 }
 
+struct event_ctx {
+	struct unwind_loader *l;
+	struct unwind_counts *c;
+};
+
+static int on_event(const struct nlmsghdr *nlh, void *data)
+{
+	struct event_ctx *x = data;
+	struct object_event e;
+	struct parse_err perr;
+
+	if (parse_object_event(nlh, &e, &perr)) {
+		struct unwind_note n = { .path = "(object event)", .err = -EPROTO,
+					 .outcome = UNWIND_FAILED, .why = perr.msg };
+
+		note(x->l, x->c, &n);
+		return 0;
+	}
+	return unwind_load_mapping(x->l, e.pid, e.start, e.end, e.dev, e.ino, x->c);
+}
+
+int unwind_serve_events(struct unwind_loader *l, struct nl *ev, struct unwind_counts *c)
+{
+	struct event_ctx x = { l, c };
+
+	return nl_recv_events(ev, on_event, &x);
+}
+
 /* The pid of a /proc entry, 0 if it is not a process. */
 static pid_t proc_pid(const struct dirent *d)
 {

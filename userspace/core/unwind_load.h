@@ -70,6 +70,14 @@ int unwind_load_path(struct unwind_loader *l, const char *path, struct unwind_co
 int unwind_load_mapping(struct unwind_loader *l, pid_t pid, uint64_t start, uint64_t end,
 			uint32_t dev, uint64_t ino, struct unwind_counts *c);
 
+/*
+ * Read one buffer of OBJECT_EVENTs from ev (a socket that joined the
+ * "objects" group) and load the announced files. Malformed events are
+ * counted as failed. 0, -ENOBUFS (events were lost: scan again), or
+ * another -errno (a module error, or the socket's).
+ */
+int unwind_serve_events(struct unwind_loader *l, struct nl *ev, struct unwind_counts *c);
+
 /* Every running process (/proc): the counts of all. 0 or a module error. */
 int unwind_load_all(struct unwind_loader *l, struct unwind_counts *c);
 
