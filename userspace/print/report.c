@@ -34,9 +34,9 @@ static void print_flags(FILE *f, const struct site_info *s)
 
 static void json_flags(struct json *j, const struct site_info *s)
 {
-	json_string(j, "stack_source", site_stack_source(s));
 	if (!s->has_flags)
-		return;
+		return;		/* a module older than unwind tables */
+	json_string(j, "stack_source", site_stack_source(s));
 	json_array_begin(j, "flags");
 	for (unsigned int b = 0; b < 32; b++) {
 		const char *name = site_flag_name(1U << b);
