@@ -130,6 +130,7 @@ static const struct option_def defs[] = {
 	VALUE(FAIL_ON_LEAK, "fail-on-leak", 0, optional_argument, set_fail_on_leak,
 	      "leak threshold", ""),
 	FLAG(LOAD, "load", 0, load),
+	FLAG(JUST_ONCE, "once", 0, just_once),
 };
 
 #define NR_DEFS		ARRAY_SIZE(defs)

@@ -26,6 +26,7 @@ enum cli_option {
 	CLI_STACK_DEPTH = 1 << 11,	/* -d, --stack-depth N (1..32) */
 	CLI_FAIL_ON_LEAK = 1 << 12,	/* --fail-on-leak[=SIZE] (no -f) */
 	CLI_LOAD = 1 << 13,		/* --load */
+	CLI_JUST_ONCE = 1 << 14,	/* --once, a flag (agent; not with CLI_ONCE) */
 };
 
 /* The values given; those not given stay 0, false or NULL. */
@@ -35,7 +36,7 @@ struct cli_args {
 	uint64_t min_bytes, min_age;
 	bool has_min_bytes, has_min_age;
 	uint64_t top;
-	bool all, numeric, json;
+	bool all, numeric, json, just_once;
 	uint64_t interval, window;	/* ns */
 	uint64_t once;
 	uint32_t stack_depth;

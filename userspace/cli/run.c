@@ -5,16 +5,24 @@
  * the choice of records are core/run.c's; the requests are here.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/anonleak.h>
 
 #include "cli/cli.h"
 #include "core/report.h"
 #include "core/run.h"
 #include "core/frames.h"
+#include "core/objects.h"
 #include "core/symbolize.h"
+#include "core/unwind_load.h"
 #include "print/run.h"
+#include "print/unwind.h"
 #include "proto/config.h"
 
 static const char usage[] =
@@ -35,6 +43,12 @@ static const char usage[] =
 	"settings are restored afterwards, also when anonleak is interrupted by\n"
 	"SIGINT, SIGTERM, SIGHUP or SIGQUIT (which are passed on to COMMAND when\n"
 	"they did not come from the terminal). Run one at a time.\n"
+	"\n"
+	"Before COMMAND starts, the unwind tables of its program, dynamic loader\n"
+	"and libraries are loaded into the module (see 'anonleak unwind'), and\n"
+	"while it runs, those of the files the module announces (dlopen'ed\n"
+	"libraries): stacks through code without frame pointers are complete.\n"
+	"Files whose table cannot be built or loaded are warned about.\n"
 	"\n"
 	"Options:\n"
 	"  -d, --stack-depth N        frames per site for the run (1..32)\n"
@@ -57,6 +71,79 @@ struct span {
 	uint64_t from, to;
 };
 
+/* Unwind tables for the run: the loader, and the socket of object events. */
+struct run_unwind {
+	struct unwind_loader *l;
+	struct nl *ev;			/* NULL: no events (joining failed) */
+	struct unwind_counts c;
+};
+
+static void warn_note(void *arg, const struct unwind_note *n)
+{
+	(void)arg;
+	if (n->outcome == UNWIND_FAILED)
+		unwind_note_print(stderr, "anonleak run: warning: unwind table: ", n, false);
+}
+
+/* Load the tables of cmd's files, join "objects". Only module errors fail. */
+static int unwind_prepare(struct nl *nl, char **cmd, struct run_unwind *u)
+{
+	struct object_paths o = { 0 };
+	char why[256];
+	int ret;
+
+	u->l = unwind_loader_new(nl, warn_note, NULL);
+	ret = u->l ? unwind_loader_sync(u->l) : -ENOMEM;
+	if (!ret)
+		command_objects(cmd, &o);	/* not found: the child says so */
+	for (size_t i = 0; !ret && i < o.nr; i++)
+		ret = unwind_load_path(u->l, o.paths[i], &u->c);
+	object_paths_release(&o);
+	if (ret == -EOPNOTSUPP) {
+		fprintf(stderr, "anonleak run: warning: the module takes no unwind tables: "
+			"stacks are what frame pointers give\n");
+		return 0;
+	}
+	if (!ret && nl_open(&u->ev, why, sizeof(why)) == 0 &&
+	    nl_join_group(u->ev, ANONLEAK_MCGRP_OBJECTS)) {
+		fprintf(stderr, "anonleak run: warning: no object events (%s): libraries the "
+			"command loads later have partial stacks\n", nl_error_msg(u->ev));
+		nl_close(u->ev);
+		u->ev = NULL;
+	}
+	return ret;
+}
+
+static void unwind_finish(struct run_unwind *u)
+{
+	unwind_loader_free(u->l);
+	nl_close(u->ev);
+}
+
+/* Serve object events until the child exits, then reap it. */
+static int wait_serving(struct run_child *c, struct run_unwind *u, int *status)
+{
+	int pidfd = u->ev ? syscall(SYS_pidfd_open, c->pid, 0) : -1;
+	struct pollfd p[2] = { { .fd = u->ev ? nl_fd(u->ev) : -1, .events = POLLIN },
+			       { .fd = pidfd, .events = POLLIN } };
+
+	while (u->ev && !(p[1].revents & POLLIN)) {
+		siginfo_t si = { 0 };
+
+		if (waitid(P_PID, c->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 && errno != EINTR)
+			break;
+		if (si.si_pid)
+			break;
+		if (poll(p, 2, pidfd < 0 ? 20 : -1) <= 0 || !(p[0].revents & POLLIN))
+			continue;
+		if (unwind_serve_events(u->l, u->ev, &u->c) == -ENOBUFS)
+			unwind_load_pid(u->l, c->pid, &u->c);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return run_child_wait(c, status);
+}
+
 /* The filter could not be set, or a signal came first: stop the child. */
 static int abandon(struct nl *nl, struct run_child *c, int *status, int err,
 		   const struct module_config *undo)
@@ -73,7 +160,8 @@ static int abandon(struct nl *nl, struct run_child *c, int *status, int err,
 
 /* Set the filter, release the child, wait for it, restore. Exit code. */
 static int supervise(struct nl *nl, struct run_child *c, const struct cli_args *a,
-		     const struct module_config *cur, int *status, struct span *t)
+		     const struct module_config *cur, struct run_unwind *u, int *status,
+		     struct span *t)
 {
 	struct module_config change, undo;
 	int ret, err, bad;
@@ -89,7 +177,7 @@ static int supervise(struct nl *nl, struct run_child *c, const struct cli_args *
 		ret = abandon(nl, c, status, err, &undo);
 	} else {
 		run_child_go(c);
-		err = run_child_wait(c, status);
+		err = wait_serving(c, u, status);
 		t->to = run_clock_ns();
 		ret = 0;
 		if (undo.present && (ret = query_set_config(nl, &undo, &bad)))
@@ -171,6 +259,7 @@ static int finish(struct nl *nl, const struct cli_args *a, const struct span *t,
 static int run(const struct cli_args *a)
 {
 	struct run_result res = { .cmd = a->operands, .threshold = 1 };
+	struct run_unwind u = { 0 };
 	struct module_config cur;
 	struct parse_err perr;
 	struct run_child child;
@@ -193,16 +282,19 @@ static int run(const struct cli_args *a)
 		nl_close(nl);
 		return ret;
 	}
-	ret = run_child_start(&child, a->operands, &what);
+	ret = unwind_prepare(nl, a->operands, &u);
 	if (ret)
+		ret = cli_nl_error(nl, "loading unwind tables", ret, NULL);
+	else if ((ret = run_child_start(&child, a->operands, &what)))
 		ret = cli_error(AL_EXIT_ERROR, "%s: %s", what, strerror(-ret));
 	else
 		res.pid = child.pid;
 	if (!ret)
-		ret = supervise(nl, &child, a, &cur, &res.status, &t);
+		ret = supervise(nl, &child, a, &cur, &u, &res.status, &t);
 	if (!ret)
 		ret = finish(nl, a, &t, &res);
 	run_signals_default();
+	unwind_finish(&u);
 	run_result_release(&res);
 	config_release(&cur);
 	nl_close(nl);

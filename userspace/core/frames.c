@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 
+#include <linux/anonleak.h>
+
 #include "core/frames.h"
 #include "proto/util.h"
 
@@ -62,4 +64,15 @@ bool site_is_loader(const struct site_info *s)
 		any = true;
 	}
 	return any;
+}
+
+const char *site_stack_source(const struct site_info *s)
+{
+	if (!s->has_flags)
+		return "unknown";
+	if (s->flags & ANONLEAK_SITE_F_PARTIAL)
+		return "mixed";
+	if (s->flags & ANONLEAK_SITE_F_UNWOUND)
+		return "unwind_tables";
+	return "frame_pointers";
 }

@@ -31,4 +31,12 @@ const struct frame_info *site_top_frame(const struct site_info *s, size_t *index
  */
 bool site_is_loader(const struct site_info *s);
 
+/*
+ * How the site's stack was taken, from its flags: "unwind_tables" (every
+ * frame from unwind tables), "mixed" (tables where loaded, frame pointers
+ * or a stop elsewhere: the site may merge distinct callers),
+ * "frame_pointers" (no table was used), "unknown" (a module without flags).
+ */
+const char *site_stack_source(const struct site_info *s);
+
 #endif

@@ -7,8 +7,45 @@
 
 #include "print/format.h"
 #include "print/json.h"
+#include "core/frames.h"
 #include "print/report.h"
 #include "proto/procs.h"
+
+/* " (unwound, complete)": the site's flags after "backtrace:", if any. */
+static void print_flags(FILE *f, const struct site_info *s)
+{
+	const char *sep = " (";
+
+	if (!s->has_flags || !s->flags)
+		return;
+	for (unsigned int b = 0; b < 32; b++) {
+		const char *name = site_flag_name(1U << b);
+
+		if (!(s->flags & (1U << b)))
+			continue;
+		if (name)
+			fprintf(f, "%s%s", sep, name);
+		else
+			fprintf(f, "%sflag%u", sep, b);
+		sep = ", ";
+	}
+	fputc(')', f);
+}
+
+static void json_flags(struct json *j, const struct site_info *s)
+{
+	if (!s->has_flags)
+		return;		/* a module older than unwind tables */
+	json_string(j, "stack_source", site_stack_source(s));
+	json_array_begin(j, "flags");
+	for (unsigned int b = 0; b < 32; b++) {
+		const char *name = site_flag_name(1U << b);
+
+		if (s->flags & (1U << b) && name)
+			json_string(j, NULL, name);
+	}
+	json_array_end(j);
+}
 
 static uint64_t age(const struct site_info *s, uint64_t t)
 {
@@ -88,7 +125,9 @@ static void print_site(FILE *f, const struct report_proc *p, const struct site_i
 		print_age(f, "oldest live", age(s, s->oldest), "");
 	print_age(f, "first seen", age(s, s->first_seen), " ago");
 	print_age(f, "last seen", age(s, s->last_seen), " ago");
-	fprintf(f, "  backtrace:%s\n", s->nr_frames ? "" : " (none)");
+	fputs("  backtrace:", f);
+	print_flags(f, s);
+	fputs(s->nr_frames ? "\n" : " (none)\n", f);
 	for (size_t i = 0; i < s->nr_frames; i++)
 		print_frame(f, &s->frames[i]);
 	fputc('\n', f);
@@ -166,6 +205,7 @@ static void json_site(struct json *j, const struct site_info *s)
 		json_u64(j, "oldest_age_ms", age(s, s->oldest) / NSEC_PER_MSEC);
 	json_u64(j, "first_seen_ms", age(s, s->first_seen) / NSEC_PER_MSEC);
 	json_u64(j, "last_seen_ms", age(s, s->last_seen) / NSEC_PER_MSEC);
+	json_flags(j, s);
 	json_array_begin(j, "frames");
 	for (size_t i = 0; i < s->nr_frames; i++)
 		report_json_frame(j, NULL, &s->frames[i]);

@@ -17,6 +17,42 @@ static uint64_t tracking_bytes(const struct module_stats *st)
 	return a;
 }
 
+static void print_unwind_text(FILE *f, const struct module_stats *st)
+{
+	char b1[FMT_BUF_LEN], b2[FMT_BUF_LEN];
+
+	fprintf(f, "  %-12s%" PRIu64 " tables, %" PRIu64 " rows, %s of max_unwind_bytes %s, %"
+		PRIu64 " uploads refused\n", "unwind", st->unwind_tables, st->unwind_rows,
+		fmt_size(b1, st->unwind_bytes), fmt_size(b2, st->max_unwind_bytes),
+		st->unwind_refused);
+	fprintf(f, "  %-12s%" PRIu64 " frames from tables, %" PRIu64
+		" lookups without a table, %" PRIu64 " partial sites\n", "stacks",
+		st->unwind_frames, st->unwind_no_table, st->partial_sites);
+	fprintf(f, "  %-12s%" PRIu64 " kept (%s, max_exemplars %" PRIu64 "), %" PRIu64
+		" dropped\n", "exemplars", st->exemplars, fmt_size(b1, st->exemplar_bytes),
+		st->max_exemplars, st->drops_exemplars);
+	fprintf(f, "  %-12s%" PRIu64 " object events sent, %" PRIu64 " over the rate dropped\n",
+		"announced", st->object_events, st->object_events_dropped);
+}
+
+static void print_unwind_json(struct json *j, const struct module_stats *st)
+{
+	json_u64(j, "unwind_tables", st->unwind_tables);
+	json_u64(j, "unwind_rows", st->unwind_rows);
+	json_u64(j, "unwind_bytes", st->unwind_bytes);
+	json_u64(j, "unwind_refused", st->unwind_refused);
+	json_u64(j, "unwind_frames", st->unwind_frames);
+	json_u64(j, "unwind_no_table", st->unwind_no_table);
+	json_u64(j, "partial_sites", st->partial_sites);
+	json_u64(j, "exemplars", st->exemplars);
+	json_u64(j, "exemplar_bytes", st->exemplar_bytes);
+	json_u64(j, "drops_exemplars", st->drops_exemplars);
+	json_u64(j, "object_events", st->object_events);
+	json_u64(j, "object_events_dropped", st->object_events_dropped);
+	json_u64(j, "max_unwind_bytes", st->max_unwind_bytes);
+	json_u64(j, "max_exemplars", st->max_exemplars);
+}
+
 static void print_text(FILE *f, const struct module_stats *st, uint32_t version)
 {
 	char b1[FMT_BUF_LEN];
@@ -40,6 +76,8 @@ static void print_text(FILE *f, const struct module_stats *st, uint32_t version)
 	if (st->has_unnamed && st->unnamed)
 		fprintf(f, "  %-12s%" PRIu64 " frames without their file (no memory or no path)\n",
 			"unnamed", st->unnamed);
+	if (st->has_unwind)
+		print_unwind_text(f, st);
 	fprintf(f, "  %-12s%" PRIu64 " bytes per mapping, %" PRIu64
 		" bytes per site (stack depth %" PRIu64 ")\n", "memory",
 		st->mapping_size, st->site_size, st->stack_depth);
@@ -81,6 +119,8 @@ static void print_json(FILE *f, const struct module_stats *st, uint32_t version)
 		json_u64(&j, "filtered", st->filtered);
 	if (st->has_unnamed)
 		json_u64(&j, "unnamed", st->unnamed);
+	if (st->has_unwind)
+		print_unwind_json(&j, st);
 	json_u64(&j, "mapping_size", st->mapping_size);
 	json_u64(&j, "site_size", st->site_size);
 	json_u64(&j, "stack_depth", st->stack_depth);

@@ -29,6 +29,13 @@ const struct config_key_info config_keys[CFG_NR] = {
 	[CFG_MAX_SITES] = KEY("max_sites", MAX_SITES, 64, NUM, 0, UINT64_MAX),
 	[CFG_MAX_PROCS] = KEY("max_procs", MAX_PROCS, 64, NUM, 0, UINT64_MAX),
 	[CFG_MAX_EXITED] = KEY("max_exited", MAX_EXITED, 64, NUM, 0, UINT64_MAX),
+	[CFG_UNWIND] = KEY("unwind", UNWIND, 8, BOOL, 0, 1),
+	[CFG_MAX_UNWIND_BYTES] = KEY("max_unwind_bytes", MAX_UNWIND_BYTES, 64, SIZE,
+				     ANONLEAK_MAX_UNWIND_BYTES_MIN, ANONLEAK_MAX_UNWIND_BYTES_MAX),
+	[CFG_MAX_EXEMPLARS] = KEY("max_exemplars", MAX_EXEMPLARS, 64, NUM,
+				  ANONLEAK_MAX_EXEMPLARS_MIN, ANONLEAK_MAX_EXEMPLARS_MAX),
+	[CFG_EXEMPLAR_SIZE] = KEY("exemplar_size", EXEMPLAR_SIZE, 32, SIZE,
+				  ANONLEAK_EXEMPLAR_SIZE_MIN, ANONLEAK_EXEMPLAR_SIZE_MAX),
 };
 
 void config_release(struct module_config *c)

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,15 +149,16 @@ static int run(struct nl *nl, struct nlmsghdr *req, uint16_t type, nl_msg_cb cb,
 	return ret;
 }
 
-static struct nlmsghdr *put_request(struct nl_req *req, uint16_t type, uint8_t cmd,
-				    uint8_t version, uint16_t flags)
+/* A request header in buf (len bytes, zeroed first). */
+static struct nlmsghdr *put_header(void *buf, size_t len, uint16_t type, uint8_t cmd,
+				   uint8_t version, uint16_t flags)
 {
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 
 	/* libmnl 1.0.4 leaves attribute padding as it finds it */
-	memset(req, 0, sizeof(*req));
-	nlh = mnl_nlmsg_put_header(req->buf);
+	memset(buf, 0, len);
+	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
@@ -165,11 +167,53 @@ static struct nlmsghdr *put_request(struct nl_req *req, uint16_t type, uint8_t c
 	return nlh;
 }
 
+static struct nlmsghdr *put_request(struct nl_req *req, uint16_t type, uint8_t cmd,
+				    uint8_t version, uint16_t flags)
+{
+	return put_header(req->buf, sizeof(req->buf), type, cmd, version, flags);
+}
+
 struct family_info {
 	uint16_t id;
 	uint32_t version;
 	bool has_id;
+	struct nl_group groups[NL_MAX_GROUPS];
+	unsigned int nr_groups;
 };
+
+static int group_attr_cb(const struct nlattr *a, void *data)
+{
+	struct nl_group *g = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case CTRL_ATTR_MCAST_GRP_NAME:
+		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+			return MNL_CB_ERROR;
+		snprintf(g->name, sizeof(g->name), "%s", mnl_attr_get_str(a));
+		break;
+	case CTRL_ATTR_MCAST_GRP_ID:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_ERROR;
+		g->id = mnl_attr_get_u32(a);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* CTRL_ATTR_MCAST_GROUPS: a list of nests, each a name and an id. */
+static int groups_cb(const struct nlattr *a, void *data)
+{
+	struct family_info *fi = data;
+	struct nl_group g = { 0 };
+
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+	    !nla_stream_ok(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a)) ||
+	    mnl_attr_parse_nested(a, group_attr_cb, &g) < 0)
+		return MNL_CB_ERROR;
+	if (g.id && g.name[0] && fi->nr_groups < NL_MAX_GROUPS)
+		fi->groups[fi->nr_groups++] = g;
+	return MNL_CB_OK;
+}
 
 static int family_attr_cb(const struct nlattr *a, void *data)
 {
@@ -186,6 +230,12 @@ static int family_attr_cb(const struct nlattr *a, void *data)
 		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
 			return MNL_CB_ERROR;
 		fi->version = mnl_attr_get_u32(a);
+		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0 ||
+		    !nla_stream_ok(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a)) ||
+		    mnl_attr_parse_nested(a, groups_cb, data) < 0)
+			return MNL_CB_ERROR;
 		break;
 	}
 	return MNL_CB_OK;
@@ -222,6 +272,8 @@ static int resolve_family(struct nl *nl, const char *name, uint32_t max_version)
 	}
 	nl->family = fi.id;
 	nl->version = fi.version;
+	memcpy(nl->groups, fi.groups, sizeof(fi.groups));
+	nl->nr_groups = fi.nr_groups;
 	if (fi.version > max_version) {
 		snprintf(nl->error_msg, sizeof(nl->error_msg),
 			 "the kernel's %s family is version %u, this tool knows up to %u",
@@ -328,6 +380,70 @@ uint32_t nl_error_offset(const struct nl *nl)
 struct nlmsghdr *nl_request(struct nl *nl, struct nl_req *req, uint8_t cmd, uint16_t flags)
 {
 	return put_request(req, nl->family, cmd, ANONLEAK_GENL_VERSION, flags);
+}
+
+struct nlmsghdr *nl_request_buf(struct nl *nl, void *buf, size_t len, uint8_t cmd,
+				uint16_t flags)
+{
+	return put_header(buf, len, nl->family, cmd, ANONLEAK_GENL_VERSION, flags);
+}
+
+int nl_set_sndbuf(struct nl *nl, size_t len)
+{
+	int fd, v;
+
+	if (!nl->sock)
+		return 0;
+	if (len > INT32_MAX / 2)
+		return -EMSGSIZE;
+	fd = mnl_socket_get_fd(nl->sock);
+	v = len + 4096;
+	/* FORCE passes net.core.wmem_max with CAP_NET_ADMIN; the plain one within it */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &v, sizeof(v)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v)) < 0)
+		return -errno;
+	return 0;
+}
+
+int nl_join_group(struct nl *nl, const char *name)
+{
+	for (unsigned int i = 0; i < nl->nr_groups; i++) {
+		unsigned int id = nl->groups[i].id;
+
+		if (strcmp(nl->groups[i].name, name))
+			continue;
+		if (nl->sock && mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &id,
+						      sizeof(id)) < 0)
+			return -errno;
+		return 0;
+	}
+	snprintf(nl->error_msg, sizeof(nl->error_msg),
+		 "the module has no multicast group \"%s\"", name);
+	return -ENOENT;
+}
+
+int nl_fd(const struct nl *nl)
+{
+	return nl->sock ? mnl_socket_get_fd(nl->sock) : -1;
+}
+
+int nl_recv_events(struct nl *nl, nl_msg_cb cb, void *data)
+{
+	const struct nlmsghdr *nlh;
+	ssize_t n = nl->recv(nl, nl->rx, NL_RX_SIZE);
+	int len, ret;
+
+	if (n < 0)
+		return -errno;	/* ENOBUFS: events were lost (the caller resyncs) */
+	len = n;
+	for (nlh = (const void *)nl->rx; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_pid != 0 || nlh->nlmsg_type != nl->family)
+			continue;	/* not a multicast of the family */
+		ret = cb(nlh, data);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 int nl_doit(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb, void *data)

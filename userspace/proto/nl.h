@@ -59,6 +59,33 @@ uint32_t nl_error_offset(const struct nl *nl);
 /* Start a request for cmd in req; add attributes to the result after. */
 struct nlmsghdr *nl_request(struct nl *nl, struct nl_req *req, uint8_t cmd, uint16_t flags);
 
+/*
+ * Start a request for cmd in buf (len bytes, zeroed here, aligned for
+ * struct nlmsghdr), for messages larger than struct nl_req.
+ */
+struct nlmsghdr *nl_request_buf(struct nl *nl, void *buf, size_t len, uint8_t cmd,
+				uint16_t flags);
+
+/* Raise the socket's send buffer for a request of len bytes: 0 or -errno. */
+int nl_set_sndbuf(struct nl *nl, size_t len);
+
+/*
+ * Join the family's multicast group name (as the kernel listed it when the
+ * family was resolved): 0, -ENOENT (no such group), -EPERM, ...
+ */
+int nl_join_group(struct nl *nl, const char *name);
+
+/* The socket, to poll() for multicast messages; -1 in tests. */
+int nl_fd(const struct nl *nl);
+
+/*
+ * Read one buffer of multicast messages (blocking) and pass those of the
+ * family to cb. 0, -ENOBUFS when the kernel dropped some (the receive
+ * buffer overflowed), or another -errno. Use a socket of its own, not one
+ * that also sends requests.
+ */
+int nl_recv_events(struct nl *nl, nl_msg_cb cb, void *data);
+
 /* Send a doit request (NLM_F_ACK is added) and pass each reply to cb. */
 int nl_doit(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb, void *data);
 

@@ -19,12 +19,22 @@
 
 struct mnl_socket;
 
+/* The multicast groups of the family, from its CTRL_ATTR_MCAST_GROUPS. */
+#define NL_MAX_GROUPS	4
+
+struct nl_group {
+	char name[16];
+	uint32_t id;
+};
+
 struct nl {
 	struct mnl_socket *sock;	/* NULL in tests */
 	unsigned int portid;
 	unsigned int seq;
 	uint16_t family;
 	uint32_t version;
+	struct nl_group groups[NL_MAX_GROUPS];
+	unsigned int nr_groups;
 	char *rx;			/* NL_RX_SIZE bytes */
 	char error_msg[256];
 	uint32_t error_off;		/* NLMSGERR_ATTR_OFFS, 0 if none */

@@ -17,6 +17,25 @@
 /* A build-id longer than this is not a GNU build-id (those are <= 20). */
 #define MAX_BUILD_ID_LEN 64
 
+const char *site_flag_name(uint32_t bit)
+{
+	switch (bit) {
+	case ANONLEAK_SITE_F_UNWOUND:
+		return "unwound";
+	case ANONLEAK_SITE_F_PARTIAL:
+		return "partial";
+	case ANONLEAK_SITE_F_ANON_EXEC:
+		return "anon-exec";
+	case ANONLEAK_SITE_F_COMPLETE:
+		return "complete";
+	case ANONLEAK_SITE_F_TRUNCATED:
+		return "truncated";
+	case ANONLEAK_SITE_F_EXEMPLAR:
+		return "exemplar";
+	}
+	return NULL;
+}
+
 void frame_release(struct frame_info *f)
 {
 	free(f->object);
@@ -105,6 +124,7 @@ static const struct field site_fields[] = {
 	FIELD(ANONLEAK_SITE_A_FIRST_SEEN, 64, false, struct site_info, first_seen),
 	FIELD(ANONLEAK_SITE_A_LAST_SEEN, 64, false, struct site_info, last_seen),
 	FIELD(ANONLEAK_SITE_A_OLDEST, 64, true, struct site_info, oldest),
+	FIELD(ANONLEAK_SITE_A_FLAGS, 32, true, struct site_info, flags),
 };
 
 static int site_other(struct level *lv, const struct nlattr *a)
@@ -138,6 +158,7 @@ static int msg_other(struct level *lv, const struct nlattr *a)
 		if (parse_level(lv, a, "ANONLEAK_A_SITE", &site) < 0)
 			return MNL_CB_ERROR;
 		m->site.has_oldest = site.seen & BIT64(ANONLEAK_SITE_A_OLDEST);
+		m->site.has_flags = site.seen & BIT64(ANONLEAK_SITE_A_FLAGS);
 		break;
 	}
 	return MNL_CB_OK;

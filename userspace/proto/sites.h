@@ -40,6 +40,8 @@ struct site_info {
 	uint64_t oldest;		/* birth of the oldest live mapping, if has_oldest */
 	bool has_oldest;
 	uint64_t now;			/* ANONLEAK_A_NOW of the message: ages are relative to it */
+	uint32_t flags;			/* ANONLEAK_SITE_F_*, if has_flags */
+	bool has_flags;			/* modules before unwind tables lack them */
 	size_t nr_frames, cap_frames;
 	struct frame_info *frames;
 };
@@ -57,6 +59,13 @@ struct site_msg {
 	bool has_exit_time;
 	struct site_info site;
 };
+
+/*
+ * The name of site flag bit (one ANONLEAK_SITE_F_*): "unwound", "partial",
+ * "anon-exec", "complete", "truncated", "exemplar"; NULL for a bit this
+ * build does not know.
+ */
+const char *site_flag_name(uint32_t bit);
 
 void frame_release(struct frame_info *f);
 void site_release(struct site_info *s);

@@ -67,6 +67,20 @@ static const struct field stats_fields[] = {
 	STAT(MAX_SITES, 64, false, max_sites),
 	STAT(MAX_PROCS, 64, false, max_procs),
 	STAT(MAX_EXITED, 64, false, max_exited),
+	STAT(UNWIND_TABLES, 64, true, unwind_tables),
+	STAT(UNWIND_ROWS, 64, true, unwind_rows),
+	STAT(UNWIND_BYTES, 64, true, unwind_bytes),
+	STAT(UNWIND_REFUSED, 64, true, unwind_refused),
+	STAT(UNWIND_FRAMES, 64, true, unwind_frames),
+	STAT(UNWIND_NO_TABLE, 64, true, unwind_no_table),
+	STAT(PARTIAL_SITES, 64, true, partial_sites),
+	STAT(EXEMPLARS, 64, true, exemplars),
+	STAT(EXEMPLAR_BYTES, 64, true, exemplar_bytes),
+	STAT(DROPS_EXEMPLARS, 64, true, drops_exemplars),
+	STAT(OBJECT_EVENTS, 64, true, object_events),
+	STAT(OBJECT_EVENTS_DROPPED, 64, true, object_events_dropped),
+	STAT(MAX_UNWIND_BYTES, 64, true, max_unwind_bytes),
+	STAT(MAX_EXEMPLARS, 64, true, max_exemplars),
 };
 
 static int stats_other(struct level *lv, const struct nlattr *a)
@@ -89,6 +103,7 @@ static int msg_other(struct level *lv, const struct nlattr *a)
 		return MNL_CB_ERROR;
 	st->has_filtered = stats.seen & BIT64(ANONLEAK_STATS_A_FILTERED);
 	st->has_unnamed = stats.seen & BIT64(ANONLEAK_STATS_A_UNNAMED);
+	st->has_unwind = stats.seen & BIT64(ANONLEAK_STATS_A_UNWIND_TABLES);
 	return MNL_CB_OK;
 }
 

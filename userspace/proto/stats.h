@@ -20,6 +20,13 @@ struct module_stats {
 	bool has_filtered;
 	uint64_t unnamed;	/* valid if has_unnamed (newer modules) */
 	bool has_unnamed;
+	/* unwind tables and exemplars: valid if has_unwind (newer modules) */
+	uint64_t unwind_tables, unwind_rows, unwind_bytes, unwind_refused;
+	uint64_t unwind_frames, unwind_no_table, partial_sites;
+	uint64_t exemplars, exemplar_bytes, drops_exemplars;
+	uint64_t object_events, object_events_dropped;
+	uint64_t max_unwind_bytes, max_exemplars;
+	bool has_unwind;
 	uint64_t mapping_size, site_size, stack_depth;
 	uint64_t max_mappings, max_sites, max_procs, max_exited;
 	size_t nr_probes;

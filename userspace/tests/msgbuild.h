@@ -323,6 +323,13 @@ static inline struct nlmsghdr *build_config_msg(void *buf, const struct mutation
 		16384, true);
 	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_MAX_EXITED), ANONLEAK_CONFIG_A_MAX_EXITED,
 		256, true);
+	put_u8(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_UNWIND), ANONLEAK_CONFIG_A_UNWIND, 1);
+	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_MAX_UNWIND_BYTES),
+		ANONLEAK_CONFIG_A_MAX_UNWIND_BYTES, 64 << 20, true);
+	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_MAX_EXEMPLARS),
+		ANONLEAK_CONFIG_A_MAX_EXEMPLARS, 4096, true);
+	put_num(nlh, mu, CONFIG_ATTR(ANONLEAK_CONFIG_A_EXEMPLAR_SIZE),
+		ANONLEAK_CONFIG_A_EXEMPLAR_SIZE, 4096, false);
 	if (mu->extras)
 		mnl_attr_put_strz(nlh, ANONLEAK_CONFIG_A_MAX + 3, "future");
 	mnl_attr_nest_end(nlh, cfg);

@@ -312,6 +312,10 @@ TEST(config_full_message)
 	EXPECT_EQ(65536, cfg.v[CFG_MAX_SITES]);
 	EXPECT_EQ(16384, cfg.v[CFG_MAX_PROCS]);
 	EXPECT_EQ(256, cfg.v[CFG_MAX_EXITED]);
+	EXPECT_EQ(1, cfg.v[CFG_UNWIND]);
+	EXPECT_EQ(64 << 20, cfg.v[CFG_MAX_UNWIND_BYTES]);
+	EXPECT_EQ(4096, cfg.v[CFG_MAX_EXEMPLARS]);
+	EXPECT_EQ(4096, cfg.v[CFG_EXEMPLAR_SIZE]);
 	config_release(&cfg);
 }
 
