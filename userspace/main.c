@@ -13,11 +13,8 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "core/exit.h"
+#include "core/version.h"
 #include "proto/util.h"
-
-#ifndef ANONLEAK_VERSION
-#define ANONLEAK_VERSION "0.1"
-#endif
 
 /* In the order of "anonleak --help". */
 static const struct command *const commands[] = {

@@ -25,6 +25,15 @@ enum cli_option {
 	CLI_ONCE = 1 << 10,		/* --once N (1..1000000) */
 	CLI_STACK_DEPTH = 1 << 11,	/* -d, --stack-depth N (1..32) */
 	CLI_FAIL_ON_LEAK = 1 << 12,	/* --fail-on-leak[=SIZE] (no -f) */
+	/* the fleet outputs (print/output.h, core/fleet.h) */
+	CLI_FORMAT = 1 << 13,		/* --format text|json|folded|pprof|html */
+	CLI_OUTPUT = 1 << 14,		/* -o, --output FILE */
+	CLI_BY = 1 << 15,		/* --by process|cgroup|pod */
+	CLI_CGROUP = 1 << 16,		/* --cgroup PATH */
+	CLI_SORT = 1 << 17,		/* --sort live|resident */
+	CLI_TEXTFILE = 1 << 18,		/* --textfile DIR */
+	CLI_MAX_SERIES = 1 << 19,	/* --max-series N (N >= 1) */
+	CLI_RESIDENT = 1 << 20,		/* --resident */
 };
 
 /* The values given; those not given stay 0, false or NULL. */
@@ -40,6 +49,12 @@ struct cli_args {
 	uint32_t stack_depth;
 	bool fail_on_leak;
 	uint64_t threshold;		/* with fail_on_leak: at least 1 */
+	int format;			/* enum out_format; --json sets OUT_JSON */
+	bool has_format;
+	const char *output, *cgroup, *textfile;
+	int by;				/* enum report_by */
+	bool sort_resident, resident;
+	uint64_t max_series;
 	char **operands;		/* what follows the options, NULL-terminated */
 	int nr_operands;
 };

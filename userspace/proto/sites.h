@@ -40,6 +40,8 @@ struct site_info {
 	uint64_t oldest;		/* birth of the oldest live mapping, if has_oldest */
 	bool has_oldest;
 	uint64_t now;			/* ANONLEAK_A_NOW of the message: ages are relative to it */
+	uint64_t resident;		/* by core/resident.h: bytes resident, if has_resident */
+	bool has_resident;
 	size_t nr_frames, cap_frames;
 	struct frame_info *frames;
 };
@@ -55,6 +57,8 @@ struct site_msg {
 	bool has_uid;
 	uint64_t exit_time;		/* valid if has_exit_time (exited records) */
 	bool has_exit_time;
+	uint64_t cgroup_id;		/* cgroup v2 id, valid if has_cgroup_id */
+	bool has_cgroup_id;
 	struct site_info site;
 };
 
