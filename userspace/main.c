@@ -19,7 +19,7 @@
 /* In the order of "anonleak --help". */
 static const struct command *const commands[] = {
 	&cmd_status, &cmd_report, &cmd_procs, &cmd_watch, &cmd_run, &cmd_mappings, &cmd_config,
-	&cmd_clear,
+	&cmd_clear, &cmd_metrics,
 };
 
 static void print_usage(FILE *f)

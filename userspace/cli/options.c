@@ -194,6 +194,7 @@ static const struct option_def defs[] = {
 	VALUE(TEXTFILE, "textfile", 0, required_argument, set_textfile, "directory", ""),
 	VALUE(MAX_SERIES, "max-series", 0, required_argument, set_max_series, "series cap", ""),
 	FLAG(RESIDENT, "resident", 0, resident),
+	FLAG(ONCE_FLAG, "once", 0, once_flag),
 };
 
 #define NR_DEFS		ARRAY_SIZE(defs)

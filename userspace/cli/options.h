@@ -34,6 +34,7 @@ enum cli_option {
 	CLI_TEXTFILE = 1 << 18,		/* --textfile DIR */
 	CLI_MAX_SERIES = 1 << 19,	/* --max-series N (N >= 1) */
 	CLI_RESIDENT = 1 << 20,		/* --resident */
+	CLI_ONCE_FLAG = 1 << 21,	/* --once (no value: metrics) */
 };
 
 /* The values given; those not given stay 0, false or NULL. */
@@ -53,7 +54,7 @@ struct cli_args {
 	bool has_format;
 	const char *output, *cgroup, *textfile;
 	int by;				/* enum report_by */
-	bool sort_resident, resident;
+	bool sort_resident, resident, once_flag;
 	uint64_t max_series;
 	char **operands;		/* what follows the options, NULL-terminated */
 	int nr_operands;

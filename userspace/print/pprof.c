@@ -21,7 +21,7 @@ struct pmap {
 	uint64_t lo, hi;		/* file offsets of its frames */
 	uint64_t name;			/* string index */
 	const struct frame_info *f;	/* one of its frames (build-id); NULL: fake */
-	bool symbolized;
+	bool symbolized;		/* every frame of it has a function */
 };
 
 struct prof {
@@ -54,13 +54,13 @@ static uint32_t mapping_id(struct prof *p, const struct frame_info *f)
 	}
 	m = &p->pmaps[id - 1];
 	if (is_new)
-		*m = (struct pmap){ .lo = UINT64_MAX, .f = fake ? NULL : f,
+		*m = (struct pmap){ .lo = UINT64_MAX, .f = fake ? NULL : f, .symbolized = !fake,
 				    .name = str_id(p, fake ? "[unknown]" : f->object) };
 	if (!fake && f->offset < m->lo)
 		m->lo = f->offset;
 	if (!fake && f->offset >= m->hi)
 		m->hi = f->offset + 1;
-	m->symbolized |= f->symbol != NULL;
+	m->symbolized &= f->symbol != NULL;
 	return id;
 }
 

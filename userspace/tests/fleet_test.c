@@ -18,7 +18,9 @@
 #include "capture.h"
 #include "core/cgroup.h"
 #include "core/fleet.h"
+#include "core/metrics.h"
 #include "core/report.h"
+#include "print/metrics.h"
 #include "print/output.h"
 #include "print/pb.h"
 #include "print/pprof.h"
@@ -543,6 +545,79 @@ TEST(atomic_files)
 	EXPECT_STREQ("hello", buf);		/* the failed write left it alone */
 	EXPECT_EQ(0, unlink(path));
 	EXPECT_EQ(0, rmdir(dir));		/* no temporary file left behind */
+}
+
+/* procs processes "pN" of sites sites each (site k: (k + 1) pages, its own stack). */
+static void load_many(struct report *r, size_t procs, size_t sites)
+{
+	report_init(r);
+	for (size_t i = 0; i < procs; i++)
+		for (size_t k = 0; k < sites; k++) {
+			char comm[16], sym[32];
+			const char *syms = sym;
+			struct frame_info fr = { .addr = 0x1000 + k, .symbol = (char *)syms };
+
+			snprintf(comm, sizeof(comm), "p%zu", i);
+			snprintf(sym, sizeof(sym), "fn%zu", k);
+			add_site(r, 1000 + i, comm, k + 1, (k + 1) * 4096, 1, &fr);
+		}
+	report_finish(r);
+}
+
+TEST(metrics_of_two_groups)
+{
+	struct module_stats st = { .drops_nomem = 3, .live_bytes = 99 };
+	struct metrics m;
+	struct report r;
+	char *out;
+
+	load_report(&r);
+	ASSERT_EQ(0, metrics_build(&r, 10, 100, &m));
+	ASSERT_EQ(2, m.nr_groups);
+	EXPECT_STREQ("leaky", m.groups[0].comm);
+	EXPECT_EQ(1 << 20, m.groups[0].live_bytes);
+	EXPECT_EQ(2 * ((1 << 20) + 4096) - (1 << 20), m.groups[0].mapped_bytes);
+	ASSERT_EQ(2, m.nr_sites);		/* the site with nothing live is not a series */
+	EXPECT_STREQ("leak_here", m.sites[0].function);	/* not libc's mmap64 */
+	CAPTURE(out, metrics_print(f, &m, &st));
+	EXPECT_NE(NULL, strstr(out, "# TYPE anonleak_live_bytes gauge\n"
+			       "anonleak_live_bytes{comm=\"leaky\"} 1048576\n"
+			       "anonleak_live_bytes{comm=\"jit\"} 8192\n"));
+	EXPECT_NE(NULL, strstr(out, "anonleak_dropped_total{reason=\"nomem\"} 3\n"));
+	EXPECT_NE(NULL, strstr(out, "# TYPE anonleak_mapped_bytes_total counter\n"));
+	EXPECT_NE(NULL, strstr(out, "anonleak_build_info{version=\""));
+	EXPECT_EQ(NULL, strstr(out, "pid"));
+	free(out);
+	metrics_release(&m);
+	report_release(&r);
+}
+
+TEST(metrics_caps_with_10000_sites)
+{
+	struct metrics m;
+	struct report r;
+	uint64_t bytes = 0;
+
+	load_many(&r, 200, 50);
+	ASSERT_EQ(10000, r.nr_sites);
+	ASSERT_EQ(0, metrics_build(&r, 10, 100, &m));
+	EXPECT_EQ(100, m.nr_groups);
+	EXPECT_EQ(101, m.groups_merged);	/* 99 kept, 101 in (other) */
+	EXPECT_STREQ(METRICS_OTHER, m.groups[99].comm);
+	EXPECT_EQ(101, m.groups[99].procs);
+	for (size_t i = 0; i < m.nr_groups; i++)
+		bytes += m.groups[i].live_bytes;
+	EXPECT_EQ(r.live_bytes, bytes);		/* merged, not lost */
+	EXPECT_EQ(100, m.nr_sites);
+	/* 40 per process beyond --top, then 99 * 10 + 10 series beyond the cap */
+	EXPECT_EQ(200 * 40 + (99 * 10 + 10 - 100), m.sites_omitted);
+	/* the largest: (other)'s 101 processes' largest sites, one series */
+	EXPECT_STREQ(METRICS_OTHER, m.sites[0].group->comm);
+	EXPECT_EQ(101 * 50 * 4096, m.sites[0].live_bytes);
+	EXPECT_EQ(101 * 49 * 4096, m.sites[1].live_bytes);
+	EXPECT_EQ(-EINVAL, metrics_build(&r, 10, 0, &m));
+	metrics_release(&m);
+	report_release(&r);
 }
 
 TEST_HARNESS_MAIN
