@@ -13,17 +13,13 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "core/exit.h"
+#include "core/version.h"
 #include "proto/util.h"
-
-/* From the top-level VERSION file, by the Makefile. */
-#ifndef ANONLEAK_VERSION
-#error "ANONLEAK_VERSION is not defined: build with userspace/Makefile"
-#endif
 
 /* In the order of "anonleak --help". */
 static const struct command *const commands[] = {
 	&cmd_status, &cmd_report, &cmd_procs, &cmd_watch, &cmd_run, &cmd_mappings, &cmd_config,
-	&cmd_clear, &cmd_unwind, &cmd_agent,
+	&cmd_clear, &cmd_unwind, &cmd_agent, &cmd_metrics,
 };
 
 static void print_usage(FILE *f)

@@ -27,7 +27,7 @@ struct command {
 };
 
 extern const struct command cmd_status, cmd_report, cmd_procs, cmd_watch, cmd_run,
-	cmd_mappings, cmd_config, cmd_clear, cmd_unwind, cmd_agent;
+	cmd_mappings, cmd_config, cmd_clear, cmd_unwind, cmd_agent, cmd_metrics;
 
 /* Print "anonleak: <message>" on stderr and return code. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

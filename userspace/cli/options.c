@@ -9,7 +9,9 @@
 #include "cli/cli.h"
 #include "cli/options.h"
 #include "core/numbers.h"
+#include "core/fleet.h"
 #include "core/run.h"
+#include "print/output.h"
 
 #define MIN_INTERVAL	(10 * NSEC_PER_MSEC)
 #define MAX_ONCE	1000000
@@ -96,6 +98,59 @@ static int set_fail_on_leak(struct cli_args *a, const char *arg)
 	return run_parse_threshold(arg, &a->threshold);
 }
 
+static int set_format(struct cli_args *a, const char *arg)
+{
+	int f = out_format_parse(arg);
+
+	if (f < 0)
+		return -EINVAL;
+	a->format = f;
+	a->has_format = true;
+	return 0;
+}
+
+static int set_output(struct cli_args *a, const char *arg)
+{
+	a->output = arg;
+	return *arg ? 0 : -EINVAL;
+}
+
+static int set_by(struct cli_args *a, const char *arg)
+{
+	int by = report_by_parse(arg);
+
+	if (by < 0)
+		return -EINVAL;
+	a->by = by;
+	return 0;
+}
+
+static int set_cgroup(struct cli_args *a, const char *arg)
+{
+	a->cgroup = arg;
+	return *arg == '/' ? 0 : -EINVAL;
+}
+
+static int set_sort(struct cli_args *a, const char *arg)
+{
+	if (strcmp(arg, "live") && strcmp(arg, "resident"))
+		return -EINVAL;
+	a->sort_resident = !strcmp(arg, "resident");
+	a->resident |= a->sort_resident;
+	return 0;
+}
+
+static int set_textfile(struct cli_args *a, const char *arg)
+{
+	a->textfile = arg;
+	return *arg ? 0 : -EINVAL;
+}
+
+static int set_max_series(struct cli_args *a, const char *arg)
+{
+	return parse_count(arg, 1, UINT32_MAX, &a->max_series);
+}
+
 /* One option of the table: a value is checked by set(), a flag set by offset. */
 struct option_def {
 	unsigned int bit;		/* CLI_* */
@@ -131,6 +186,16 @@ static const struct option_def defs[] = {
 	      "leak threshold", ""),
 	FLAG(LOAD, "load", 0, load),
 	FLAG(JUST_ONCE, "once", 0, just_once),
+	VALUE(FORMAT, "format", 0, required_argument, set_format, "format",
+	      " (text, json, folded, pprof or html)"),
+	VALUE(OUTPUT, "output", 'o', required_argument, set_output, "output file", ""),
+	VALUE(BY, "by", 0, required_argument, set_by, "grouping", " (process, cgroup or pod)"),
+	VALUE(CGROUP, "cgroup", 0, required_argument, set_cgroup, "cgroup path",
+	      " (an absolute path such as /system.slice/x.service)"),
+	VALUE(SORT, "sort", 0, required_argument, set_sort, "sort key", " (live or resident)"),
+	VALUE(TEXTFILE, "textfile", 0, required_argument, set_textfile, "directory", ""),
+	VALUE(MAX_SERIES, "max-series", 0, required_argument, set_max_series, "series cap", ""),
+	FLAG(RESIDENT, "resident", 0, resident),
 };
 
 #define NR_DEFS		ARRAY_SIZE(defs)

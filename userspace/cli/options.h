@@ -27,6 +27,15 @@ enum cli_option {
 	CLI_FAIL_ON_LEAK = 1 << 12,	/* --fail-on-leak[=SIZE] (no -f) */
 	CLI_LOAD = 1 << 13,		/* --load */
 	CLI_JUST_ONCE = 1 << 14,	/* --once, a flag (agent; not with CLI_ONCE) */
+	/* the fleet outputs (print/output.h, core/fleet.h) */
+	CLI_FORMAT = 1 << 15,		/* --format text|json|folded|pprof|html */
+	CLI_OUTPUT = 1 << 16,		/* -o, --output FILE */
+	CLI_BY = 1 << 17,		/* --by process|cgroup|pod */
+	CLI_CGROUP = 1 << 18,		/* --cgroup PATH */
+	CLI_SORT = 1 << 19,		/* --sort live|resident */
+	CLI_TEXTFILE = 1 << 20,		/* --textfile DIR */
+	CLI_MAX_SERIES = 1 << 21,	/* --max-series N (N >= 1) */
+	CLI_RESIDENT = 1 << 22,		/* --resident */
 };
 
 /* The values given; those not given stay 0, false or NULL. */
@@ -43,6 +52,12 @@ struct cli_args {
 	bool fail_on_leak;
 	bool load;
 	uint64_t threshold;		/* with fail_on_leak: at least 1 */
+	int format;			/* enum out_format; --json sets OUT_JSON */
+	bool has_format;
+	const char *output, *cgroup, *textfile;
+	int by;				/* enum report_by */
+	bool sort_resident, resident;
+	uint64_t max_series;
 	char **operands;		/* what follows the options, NULL-terminated */
 	int nr_operands;
 };

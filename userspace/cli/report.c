@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/fleet.h"
 #include "core/report.h"
 #include "core/symbolize.h"
 #include "print/report.h"
@@ -70,6 +71,9 @@ static int run(const struct cli_args *a)
 
 	if (a->pid && a->comm)
 		return cli_usage_error("report", "--pid and --comm exclude each other");
+	ret = cli_fleet_check("report", a);
+	if (ret)
+		return ret;
 	report_init(&r);
 	ret = fetch_sites(a, &q, &r);
 	/*
@@ -81,11 +85,12 @@ static int run(const struct cli_args *a)
 		ret = cli_error(AL_EXIT_NOPROC, "no such process: %d", (int)q.pid);
 	if (!ret) {
 		report_finish(&r);
+		cli_fleet_prepare(a, &r);
 		if (a->top)
 			report_keep_top(&r, a->top > SIZE_MAX ? SIZE_MAX : a->top);
 		if (!a->numeric)
 			symbolize_report(&r);
-		report_print(stdout, &r, a->json, a->all);
+		ret = cli_fleet_output("report", a, &r, stdout);
 	}
 	report_release(&r);
 	return ret;
@@ -94,5 +99,6 @@ static int run(const struct cli_args *a)
 const struct command cmd_report = {
 	"report", "list live anonymous mappings per process and call site",
 	usage, CLI_PID | CLI_COMM | CLI_MIN_BYTES | CLI_MIN_AGE | CLI_TOP | CLI_ALL |
-	CLI_NUMERIC | CLI_JSON, false, run,
+	CLI_NUMERIC | CLI_JSON | CLI_FORMAT | CLI_OUTPUT | CLI_BY | CLI_CGROUP | CLI_SORT |
+	CLI_RESIDENT, false, run,
 };

@@ -15,6 +15,9 @@ void report_proc_release(struct report_proc *p)
 		site_release(&p->sites[i]);
 	free(p->sites);
 	free(p->comm);
+	free(p->cgroup);
+	free(p->pod);
+	free(p->container);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -25,6 +25,10 @@ struct report_proc {
 	bool has_uid;
 	uint64_t exit_time;
 	bool has_exit_time;
+	uint64_t cgroup_id;		/* valid if has_cgroup_id */
+	bool has_cgroup_id;
+	/* By core/cgroup.h (report_resolve_cgroups); NULL where unknown. */
+	char *cgroup, *pod, *container;	/* path, Kubernetes pod UID, container id */
 	uint64_t now;			/* ANONLEAK_A_NOW of the latest message */
 	uint64_t live_count, live_bytes;	/* sums over sites, by report_finish() */
 	size_t nr_sites, cap_sites;

@@ -31,6 +31,8 @@ int report_add(struct report *r, struct site_msg *m)
 		m->comm = NULL;
 		p->uid = m->uid;
 		p->has_uid = m->has_uid;
+		p->cgroup_id = m->cgroup_id;
+		p->has_cgroup_id = m->has_cgroup_id;
 	}
 	p->state = m->state;		/* the latest word on it */
 	p->now = m->now;

@@ -5,8 +5,7 @@
 #include "print/json.h"
 #include "print/status.h"
 
-/* mappings * bytes each + sites * bytes each, saturating. */
-static uint64_t tracking_bytes(const struct module_stats *st)
+uint64_t status_tracking_bytes(const struct module_stats *st)
 {
 	uint64_t a, b;
 
@@ -82,7 +81,7 @@ static void print_text(FILE *f, const struct module_stats *st, uint32_t version)
 		" bytes per site (stack depth %" PRIu64 ")\n", "memory",
 		st->mapping_size, st->site_size, st->stack_depth);
 	fprintf(f, "  %-12s~%s for live mappings and sites\n", "in use",
-		fmt_size(b1, tracking_bytes(st)));
+		fmt_size(b1, status_tracking_bytes(st)));
 	fprintf(f, "  %-12smax_mappings %" PRIu64 ", max_sites %" PRIu64 ", max_procs %" PRIu64
 		", max_exited %" PRIu64 "\n", "caps",
 		st->max_mappings, st->max_sites, st->max_procs, st->max_exited);

@@ -15,4 +15,7 @@
  */
 void status_print(FILE *f, const struct module_stats *st, uint32_t version, bool json);
 
+/* The module's memory for its records: mappings * bytes each + sites * bytes each, saturating. */
+uint64_t status_tracking_bytes(const struct module_stats *st);
+
 #endif

@@ -144,6 +144,7 @@ static const struct field msg_fields[] = {
 	/* appended to the protocol later: older modules do not send them */
 	FIELD(ANONLEAK_A_UID, 32, true, struct site_msg, uid),
 	FIELD(ANONLEAK_A_EXIT_TIME, 64, true, struct site_msg, exit_time),
+	FIELD(ANONLEAK_A_CGROUP_ID, 64, true, struct site_msg, cgroup_id),
 };
 
 static int msg_other(struct level *lv, const struct nlattr *a)
@@ -174,6 +175,7 @@ int parse_site_msg(const struct nlmsghdr *nlh, struct site_msg *m, struct parse_
 	    !parse_str_default(&ps, &m->comm)) {
 		m->has_uid = top.seen & BIT64(ANONLEAK_A_UID);
 		m->has_exit_time = top.seen & BIT64(ANONLEAK_A_EXIT_TIME);
+		m->has_cgroup_id = top.seen & BIT64(ANONLEAK_A_CGROUP_ID);
 		m->site.now = m->now;
 	}
 	if (ps.ret)

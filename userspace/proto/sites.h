@@ -42,6 +42,8 @@ struct site_info {
 	uint64_t now;			/* ANONLEAK_A_NOW of the message: ages are relative to it */
 	uint32_t flags;			/* ANONLEAK_SITE_F_*, if has_flags */
 	bool has_flags;			/* modules before unwind tables lack them */
+	uint64_t resident;		/* by core/resident.h: bytes resident, if has_resident */
+	bool has_resident;
 	size_t nr_frames, cap_frames;
 	struct frame_info *frames;
 };
@@ -57,6 +59,8 @@ struct site_msg {
 	bool has_uid;
 	uint64_t exit_time;		/* valid if has_exit_time (exited records) */
 	bool has_exit_time;
+	uint64_t cgroup_id;		/* cgroup v2 id, valid if has_cgroup_id */
+	bool has_cgroup_id;
 	struct site_info site;
 };
 
