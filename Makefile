@@ -26,7 +26,7 @@
 
 SHELL := /bin/bash
 
-CHECK_KERNELS ?= 6.1 6.12 5.10 7.3
+CHECK_KERNELS ?= 6.1 6.12 7.3
 # Kernels of other Debian suites, built in chroots of their own
 # (tests/vm/kernels.sh); the others are installed on the host by deps.
 CHROOT_KERNELS := 5.10 7.3
