@@ -370,7 +370,7 @@ def report(res, args):
     # ---- 4: dump --------------------------------------------------------
     add("## 4. Dump")
     add("")
-    add("`raw`: a minimal netlink client (bench/nlread.c) that reads the "
+    add("`raw`: anonbench --dump (tests/lib's netlink client) reads the "
         "dump and throws it away; its time is the guest time of the whole "
         "dump (kernel side included). `CLI`: `userspace/anonleak ... --json "
         ">/dev/null`, CPU time of the process (user + system); its elapsed "

@@ -162,10 +162,14 @@ else
 	accel=(-accel "tcg,${VM_TCG_OPTS:-thread=single}" -cpu max)
 fi
 [ $icount = 1 ] && accel+=(-icount shift=0,sleep=off)
+# no_timer_check: on a loaded host the TCG guest's early IO-APIC timer
+# check can miss its ticks and panic ("IO-APIC + timer doesn't work!",
+# seen with the host at load 14): the check proves nothing about the code
+# under test, so skip it as virtual machines commonly do.
 qemu=(qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot
 	"${accel[@]}" -m "$mem" -smp "$smp"
 	-kernel "$image" -initrd "$initrd"
-	-append "console=ttyS0 panic=-1 $append"
+	-append "console=ttyS0 panic=-1 no_timer_check $append"
 	-chardev "file,id=con,path=$vm/console.log" -serial chardev:con
 	-chardev stdio,id=out,signal=off -serial chardev:out
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap
