@@ -192,7 +192,9 @@ def python_frames_beyond_libc():
     the walk goes on from libc through python3.11's own code."""
     py = "/usr/bin/python3.11"
     assert os.path.exists(py), "%s not installed (scripts/deps.sh)" % py
-    code = "k = [bytearray(%d) for _ in range(%d)]" % (45 * PAGE, COUNT)
+    # os._exit: no finalization that would free them
+    code = ("import os\nk = [bytearray(%d) for _ in range(%d)]\nos._exit(0)"
+            % (45 * PAGE, COUNT))
     # a fixed threshold: glibc's dynamic one rises when python frees
     # mapped blocks at start, and large blocks would come from the heap
     env = dict(os.environ, GLIBC_TUNABLES="glibc.malloc.mmap_threshold=131072")
