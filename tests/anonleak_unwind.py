@@ -218,6 +218,32 @@ def python_frames_beyond_libc():
           % (len(inpy), ", ".join(named[:5])))
 
 
+@test
+def ucx_frames_into_libucs_and_libuct():
+    """UCX (-O2, no frame pointers) maps memory through its own layers:
+    some site's stack goes through libucs, some through libuct, each
+    walked to its outermost frame (complete) without a partial step."""
+    perf = "/usr/bin/ucx_perftest"
+    assert os.path.exists(perf), "%s not installed (scripts/deps.sh)" % perf
+    r = run("run", "--json", "--", perf, "-l", "-t", "tag_lat", "-n", "10")
+    assert r.returncode == 0, (r.returncode, r.stderr[-2000:])
+    # its own output shares run's standard output: the JSON comes last
+    at = r.stdout.rfind('{"command"')
+    assert at >= 0, r.stdout[-2000:]
+    found = {}
+    for s in sites_of(json.loads(r.stdout[at:])):
+        objs = [os.path.basename(f.get("object", "")) for f in s["frames"]]
+        for lib in ("libucs", "libuct"):
+            if any(o.startswith(lib + ".so") for o in objs) and \
+                    "complete" in s.get("flags", []) and \
+                    "partial" not in s.get("flags", []):
+                found.setdefault(lib, objs)
+    assert set(found) == {"libucs", "libuct"}, (found, [
+        ([os.path.basename(f.get("object", "")) for f in x["frames"]],
+         x.get("flags")) for x in sites_of(json.loads(r.stdout[at:]))][:20])
+    print("# ucx: sites through %s" % ", ".join(sorted(found)))
+
+
 def main():
     r = run("config", "stack_depth=32")
     if r.returncode:
