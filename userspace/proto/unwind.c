@@ -220,7 +220,8 @@ int query_unwind(struct nl *nl, struct unwind_list *l, struct parse_err *perr,
 
 static const struct field event_fields[] = {
 	FIELD(ANONLEAK_A_PID, 32, false, struct object_event, pid),
-	FIELD(ANONLEAK_A_PROC_ID, 64, false, struct object_event, proc_id),
+	/* optional: the UAPI lists it, the module (module/netlink.c) does not send it */
+	FIELD(ANONLEAK_A_PROC_ID, 64, true, struct object_event, proc_id),
 };
 
 static const struct field event_unwind_fields[] = {

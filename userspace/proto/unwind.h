@@ -83,7 +83,7 @@ int query_unwind(struct nl *nl, struct unwind_list *l, struct parse_err *perr,
 /* One OBJECT_EVENT. */
 struct object_event {
 	uint32_t pid;
-	uint64_t proc_id;
+	uint64_t proc_id;		/* 0 if the module did not send it */
 	uint32_t dev;
 	uint64_t ino, start, end;	/* one mapping of the file */
 };
