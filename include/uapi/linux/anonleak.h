@@ -398,7 +398,7 @@
  * per second, and once per file for a few seconds; events over the rate
  * are counted in ANONLEAK_STATS_A_OBJECT_EVENTS_DROPPED):
  *
- *    ANONLEAK_A_PID: NLA_U32 (initial pid namespace), ANONLEAK_A_PROC_ID
+ *    ANONLEAK_A_PID: NLA_U32 (initial pid namespace)
  *    ANONLEAK_A_UNWIND: NLA_NESTED with ANONLEAK_UNWIND_A_DEV, _INO, and
  *        ANONLEAK_UNWIND_A_START, ANONLEAK_UNWIND_A_END: NLA_U64, one
  *        mapping of the file in that process (open it as
