@@ -107,7 +107,7 @@ fetch_headers() { # DIR
 
 # The cached chroot: made once per kernel version.
 prepare_chroot() {
-	local dir=$cache/bookworm-$kver tmp
+	local dir=$cache/bookworm-$kver tmp rc
 	[ -f "$dir/ok" ] && { echo "cached: $dir"; return 0; }
 	command -v mmdebstrap >/dev/null || { echo "mmdebstrap missing (scripts/deps.sh)"; return 1; }
 	mkdir -p "$cache"
@@ -122,8 +122,12 @@ prepare_chroot() {
 		--include="dkms,openssl,kmod,libmnl0,libdw1,libelf1" \
 		bookworm "$tmp" "$cache/bookworm.sources" || return 1
 	fetch_headers "$tmp/var/tmp/headers" || return 1
+	mount -t proc proc "$tmp/proc" || return 1
 	chroot "$tmp" sh -c 'DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends /var/tmp/headers/*.deb' || return 1
+		--no-install-recommends /var/tmp/headers/*.deb'
+	rc=$?
+	umount "$tmp/proc"
+	[ $rc = 0 ] || return 1
 	rm -rf "$tmp/var/tmp/headers"
 	[ -d "$tmp/lib/modules/$kver/build" ] || { echo "no headers for $kver in the chroot"; return 1; }
 	# DKMS makes this key on its first signed build: made here, so that the
@@ -144,7 +148,10 @@ chroot_up() {
 		echo "no overlayfs: copying the chroot"
 		cp -a "$lower/." "$ch/" || return 1
 	fi
-	mount -t proc proc "$ch/proc" && mount --bind /dev "$ch/dev"
+	mount -t proc proc "$ch/proc" && mount --bind /dev "$ch/dev" || return 1
+	# The kernel's module index, as a host with its linux-image has: DKMS
+	# rewrites it, and purging must not count it as a leftover.
+	chroot "$ch" depmod "$kver"
 }
 
 chroot_down() {
@@ -166,7 +173,8 @@ install() {
 	files >"$out/files.before"
 	mkdir -p "$ch/tmp/debs" && cp "$deb" "$dkms_deb" "$ch/tmp/debs/"
 	chroot "$ch" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends /tmp/debs/*.deb || return 1
+		--no-install-recommends "/tmp/debs/$(basename "$deb")" \
+		"/tmp/debs/$(basename "$dkms_deb")" || return 1
 	files >"$out/files.installed"
 	[ -f "$ch$ko" ] || { echo "DKMS installed no $ko"; return 1; }
 	grep -q "^updates/dkms/anonleak.ko:" "$ch/lib/modules/$kver/modules.dep" ||
@@ -209,6 +217,8 @@ guest() {
 }
 
 mkdir -p "$out"
+exec 9>"$out.lock"
+flock -n 9 || { echo "check-deb: another run uses $out" >&2; exit 2; }
 trap chroot_down EXIT
 deb= dkms_deb=
 if ! step build build; then
