@@ -15,7 +15,8 @@
 static const char usage[] =
 	"Usage: anonleak report [--pid PID | --comm NAME] [--min-bytes SIZE]\n"
 	"                       [--min-age DURATION] [--top N] [--all] [--numeric]\n"
-	"                       [--json]\n"
+	"                       [--json | --format FORMAT [-o FILE]] [--by GROUP]\n"
+	"                       [--cgroup PATH] [--sort live|resident] [--resident]\n"
 	"\n"
 	"List the call sites whose anonymous mappings are still mapped (or were\n"
 	"outstanding when their process exited), per process, largest live bytes\n"
@@ -36,6 +37,18 @@ static const char usage[] =
 	"                         output always lists every site)\n"
 	"  -n, --numeric          do not symbolize frames\n"
 	"      --json             print one JSON object instead of text\n"
+	"      --format FORMAT    text, json, folded (root;...;leaf BYTES per\n"
+	"                         stack), pprof (gzipped profile.proto for go tool\n"
+	"                         pprof, Pyroscope, Parca; needs -o) or html (a\n"
+	"                         self-contained flame graph)\n"
+	"  -o, --output FILE      write the output to FILE instead of stdout\n"
+	"      --by GROUP         text and JSON: group by process (default), cgroup\n"
+	"                         or pod\n"
+	"      --cgroup PATH      only processes of this cgroup (v2 path, e.g.\n"
+	"                         /system.slice/x.service) and its children\n"
+	"      --sort KEY         live (default) or resident bytes first\n"
+	"      --resident         also resident bytes per site (pagemap; live\n"
+	"                         processes only)\n"
 	"  -h, --help             show this help\n";
 
 /* report_feed.keep for --comm: the processes whose comm is arg. */

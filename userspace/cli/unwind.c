@@ -32,7 +32,12 @@ static const char usage[] =
 	"A table is only used while its file's size and modification time are the\n"
 	"ones it was built from. Exit status: 0; 1 if a FILE named could not be\n"
 	"loaded or dropped (with --pid: if none could be loaded); as other\n"
-	"commands for module errors (see 'anonleak --help').\n";
+	"commands for module errors (see 'anonleak --help').\n"
+	"\n"
+	"Options:\n"
+	"  -p, --pid PID  load: the files this process maps\n"
+	"      --json     list: print one JSON object\n"
+	"  -h, --help     show this help\n";
 
 static const char usage_load[] =
 	"Usage: anonleak unwind load [--pid PID | FILE...]\n"
