@@ -371,6 +371,9 @@ static unsigned int al_stack_tables(struct mm_struct *mm, struct pt_regs *uregs,
 		*flags |= ANONLEAK_SITE_F_COMPLETE;
 	else if (st == AL_STEP_ON)
 		*flags |= ANONLEAK_SITE_F_TRUNCATED;
+	else if (st == AL_STEP_STOP)
+		/* An UNKNOWN rule, or a rule whose reads failed: as the UAPI says. */
+		*flags |= ANONLEAK_SITE_F_PARTIAL;
 	return n;
 }
 

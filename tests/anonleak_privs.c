@@ -126,8 +126,16 @@ static int ask(int fd, int family, uint8_t cmd, bool dump, uint32_t pid,
 static const uint8_t cmds[] = {
 	ANONLEAK_CMD_GET_STATS, ANONLEAK_CMD_GET_SITES, ANONLEAK_CMD_GET_PROCS,
 	ANONLEAK_CMD_GET_MAPPINGS, ANONLEAK_CMD_GET_CONFIG,
-	ANONLEAK_CMD_SET_CONFIG, ANONLEAK_CMD_CLEAR,
+	ANONLEAK_CMD_SET_CONFIG, ANONLEAK_CMD_CLEAR, ANONLEAK_CMD_UNWIND_LOAD,
+	ANONLEAK_CMD_UNWIND_DROP, ANONLEAK_CMD_GET_UNWIND,
+	ANONLEAK_CMD_GET_EXEMPLAR,
 };
+
+static bool is_dump(uint8_t cmd)
+{
+	return cmd == ANONLEAK_CMD_GET_SITES || cmd == ANONLEAK_CMD_GET_PROCS ||
+	       cmd == ANONLEAK_CMD_GET_MAPPINGS || cmd == ANONLEAK_CMD_GET_UNWIND;
+}
 
 /*
  * Every command, doit and dump, with and without a pid that has records,
@@ -150,9 +158,7 @@ static int all_denied(int fd, int family, uint32_t victim, bool verbose)
 			 * reverse) may be refused as such first (6.12 checks
 			 * the op before the permission): EOPNOTSUPP is no news.
 			 */
-			bool right = dump == (cmds[i] == ANONLEAK_CMD_GET_SITES ||
-					      cmds[i] == ANONLEAK_CMD_GET_PROCS ||
-					      cmds[i] == ANONLEAK_CMD_GET_MAPPINGS);
+			bool right = dump == is_dump(cmds[i]);
 			bool denied;
 
 			ret = ask(fd, family, cmds[i], dump, pid, cap, &o);
@@ -169,10 +175,13 @@ static int all_denied(int fd, int family, uint32_t victim, bool verbose)
 			}
 		}
 	}
-	/* The exit event is no request, and nothing else is either. */
+	/* The events are no requests, and nothing else is either. */
 	if (ask(fd, family, ANONLEAK_CMD_EXIT_EVENT, false, 0, true, &o) ||
 	    (o.error != -EOPNOTSUPP && o.error != -EPERM) || o.data)
 		return 20;
+	if (ask(fd, family, ANONLEAK_CMD_OBJECT_EVENT, false, 0, true, &o) ||
+	    (o.error != -EOPNOTSUPP && o.error != -EPERM) || o.data)
+		return 22;
 	if (ask(fd, family, 200, false, victim, true, &o) ||
 	    (o.error != -EOPNOTSUPP && o.error != -EPERM) || o.data)
 		return 21;
@@ -279,6 +288,7 @@ struct ctx {
 	int family;
 	uint32_t victim;	/* a pid with records */
 	int grp;
+	int objects_grp;
 	int fd;			/* a socket handed over, or -1 */
 };
 
@@ -301,6 +311,8 @@ FIXTURE_SETUP(privs)
 		ASSERT_NE(MAP_FAILED, pv_site(PG));
 	self->c.grp = al_t_events_group();
 	ASSERT_LE(0, self->c.grp);
+	self->c.objects_grp = al_t_group(ANONLEAK_MCGRP_OBJECTS);
+	ASSERT_LE(0, self->c.objects_grp);
 	self->c.fd = -1;
 }
 
@@ -323,6 +335,8 @@ static int denied_with_events(struct ctx *c)
 		return ret;
 	if (join_events(fd, c->grp) != -EPERM)
 		return 7;
+	if (join_events(fd, c->objects_grp) != -EPERM)
+		return 8;
 	return 0;
 }
 
@@ -340,6 +354,97 @@ static int nobody_fn(void *arg)
 TEST_F(privs, unprivileged_user_gets_eperm_and_nothing_else)
 {
 	EXPECT_EQ(0, in_child(nobody_fn, &self->c));
+}
+
+/*
+ * Well-formed unwind requests from nobody: a valid table upload, a drop of
+ * a loaded table and of all of them, the table list and a real exemplar.
+ * Each is EPERM with nothing in it, and the tables stay as they were.
+ */
+struct unwind_ctx {
+	uint32_t dev;
+	uint64_t ino, proc_id, site_id;
+};
+
+static const struct anonleak_unwind_rule pv_rules[] = {
+	{ 8, 0, ANONLEAK_UNWIND_CFA_SP, ANONLEAK_UNWIND_FP_SAME },
+	{ 0, 0, ANONLEAK_UNWIND_CFA_UNKNOWN, ANONLEAK_UNWIND_FP_SAME },
+};
+static const struct anonleak_unwind_row pv_rows[] = { { 0, 0 }, { 64, 1 } };
+
+static void pv_upload(struct al_t_upload *u, uint32_t dev, uint64_t ino)
+{
+	memset(u, 0, sizeof(*u));
+	u->dev = dev;
+	u->ino = ino;
+	u->size = 4096;
+	u->mtime = 1;
+	u->path = "/privs/table";
+	u->rows = pv_rows;
+	u->rows_bytes = sizeof(pv_rows);
+	u->rules = pv_rules;
+	u->rules_bytes = sizeof(pv_rules);
+}
+
+static int unwind_nobody_fn(void *arg)
+{
+	struct unwind_ctx *c = arg;
+	struct al_t_utables ts;
+	struct al_t_exemplar ex;
+	struct al_t_upload u;
+	char ext[AL_T_EXT];
+
+	if (become_nobody())
+		return 2;
+	pv_upload(&u, c->dev, c->ino + 1);
+	if (al_t_unwind_load(&u, ext) != -EPERM || ext[0])
+		return 10;
+	pv_upload(&u, c->dev, c->ino);	/* a replacement */
+	if (al_t_unwind_load(&u, ext) != -EPERM || ext[0])
+		return 11;
+	if (al_t_unwind_drop(c->dev, c->ino, false, ext) != -EPERM || ext[0])
+		return 12;
+	if (al_t_unwind_drop(0, 0, true, ext) != -EPERM || ext[0])
+		return 13;
+	if (al_t_unwinds(&ts) != -EPERM || ts.n)
+		return 14;
+	free(ts.v);
+	if (al_t_exemplar(c->proc_id, c->site_id, &ex, ext) != -EPERM ||
+	    ex.site_id || ex.stack_len || ex.nmaps)
+		return 15;
+	free(ex.stack);
+	return 0;
+}
+
+TEST_F(privs, unprivileged_user_cannot_touch_tables_or_exemplars)
+{
+	struct unwind_ctx c = { .dev = (15U << 20) | 99, .ino = 4711 };
+	struct al_t_utables before, after;
+	struct al_t_upload u;
+	struct al_t_dump d;
+	unsigned int i;
+
+	ASSERT_EQ(0, al_t_sites(getpid(), &d));
+	for (i = 0; i < d.n && !c.site_id; i++)
+		if (d.sites[i].c[ANONLEAK_SITE_A_FLAGS] & ANONLEAK_SITE_F_EXEMPLAR) {
+			c.site_id = d.sites[i].c[ANONLEAK_SITE_A_ID];
+			c.proc_id = d.sites[i].proc_id;
+		}
+	free(d.sites);
+	ASSERT_NE(0, c.site_id) TH_LOG("no site with an exemplar to ask for");
+	pv_upload(&u, c.dev, c.ino);
+	ASSERT_EQ(0, al_t_unwind_load(&u, NULL));
+	ASSERT_EQ(0, al_t_unwinds(&before));
+	EXPECT_EQ(0, in_child(unwind_nobody_fn, &c));
+	ASSERT_EQ(0, al_t_unwinds(&after));
+	ASSERT_EQ(before.n, after.n);
+	for (i = 0; i < after.n; i++)
+		EXPECT_EQ(before.v[i].v[ANONLEAK_UNWIND_A_ID],
+			  after.v[i].v[ANONLEAK_UNWIND_A_ID]);
+	EXPECT_EQ(NULL, al_t_utable_of(&after, c.dev, c.ino + 1));
+	free(before.v);
+	free(after.v);
+	EXPECT_EQ(0, al_t_unwind_drop(c.dev, c.ino, false, NULL));
 }
 
 /* Root of a user namespace made by nobody: all capabilities, there. */
@@ -409,9 +514,7 @@ static int netns_fn(void *arg)
 		return 7;
 	/* Even with the id learned outside. */
 	for (i = 0; i < sizeof(cmds); i++) {
-		bool dump = cmds[i] == ANONLEAK_CMD_GET_SITES ||
-			    cmds[i] == ANONLEAK_CMD_GET_PROCS ||
-			    cmds[i] == ANONLEAK_CMD_GET_MAPPINGS;
+		bool dump = is_dump(cmds[i]);
 
 		if (ask(fd, c->family, cmds[i], dump, c->victim, true, &o))
 			return 8;

@@ -92,8 +92,9 @@ static int al_t_try(struct al_t_sock *s, int family, struct al_t_call *c,
 {
 	static unsigned int seqs;
 	unsigned int seq = __atomic_add_fetch(&seqs, 1, __ATOMIC_RELAXED);
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(s->buf);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(c->reqbuf ? c->reqbuf : s->buf);
 	struct genlmsghdr *g;
+	int sndbuf;
 
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | c->flags;
@@ -103,6 +104,11 @@ static int al_t_try(struct al_t_sock *s, int family, struct al_t_call *c,
 	g->version = ANONLEAK_GENL_VERSION;
 	if (c->build)
 		c->build(nlh, c->barg);
+	if (nlh->nlmsg_len > AL_T_BUF / 2) {
+		sndbuf = 2 * nlh->nlmsg_len;
+		setsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_SNDBUFFORCE,
+			   &sndbuf, sizeof(sndbuf));
+	}
 	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	*intr = false;
@@ -217,8 +223,14 @@ int al_t_family(void)
 	return ret;
 }
 
+struct al_t_grp {
+	const char *name;	/* looked for */
+	int id;			/* found, or -1 */
+};
+
 static int al_t_grp_cb(const struct nlattr *a, void *data)
 {
+	struct al_t_grp *want = data;
 	const struct nlattr *g, *x;
 
 	if (mnl_attr_get_type(a) != CTRL_ATTR_MCAST_GROUPS)
@@ -233,8 +245,8 @@ static int al_t_grp_cb(const struct nlattr *a, void *data)
 			if (mnl_attr_get_type(x) == CTRL_ATTR_MCAST_GRP_ID)
 				id = mnl_attr_get_u32(x);
 		}
-		if (name && !strcmp(name, ANONLEAK_MCGRP_EVENTS))
-			*(int *)data = id;
+		if (name && !strcmp(name, want->name))
+			want->id = id;
 	}
 	return MNL_CB_OK;
 }
@@ -246,12 +258,17 @@ static int al_t_groups_cb(const struct nlmsghdr *nlh, void *data)
 
 int al_t_events_group(void)
 {
-	int grp = -1;
+	return al_t_group(ANONLEAK_MCGRP_EVENTS);
+}
+
+int al_t_group(const char *name)
+{
+	struct al_t_grp grp = { .name = name, .id = -1 };
 
 	if (al_t_req(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0, al_t_put_name, NULL,
 		     al_t_groups_cb, &grp, NULL))
 		return -1;
-	return grp;
+	return grp.id;
 }
 
 /* An unsigned attribute, told by its length, into *@v: 0, or -1. */

@@ -62,6 +62,13 @@ struct al_t_call {
 	unsigned int *n;
 	unsigned int tries;
 	char *ext;		/* AL_T_EXT bytes for extack's message, or NULL */
+	/*
+	 * A request larger than the reply buffer (AL_T_BUF) is built in
+	 * @reqbuf (@reqcap bytes; the builder stays within it), and the
+	 * socket's send buffer is raised to fit it.
+	 */
+	char *reqbuf;
+	size_t reqcap;
 	/* Results. */
 	bool intr;		/* some try was interrupted */
 	unsigned int tried;	/* tries made */
@@ -91,6 +98,9 @@ int al_t_family(void);
 
 /* The id of the family's "events" multicast group, or -1. */
 int al_t_events_group(void);
+
+/* The id of the family's multicast group @name, or -1. */
+int al_t_group(const char *name);
 
 /*
  * The unsigned attributes nested in @nest (u8, u16, u32 or u64, told by

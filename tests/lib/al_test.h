@@ -17,6 +17,7 @@
 #include "al_site.h"
 #include "al_sites.h"
 #include "al_stats.h"
+#include "al_unwind.h"
 #include "al_util.h"
 #include "al_vmas.h"
 
