@@ -18,6 +18,7 @@
 #include "core/report.h"
 #include "core/symbolize.h"
 #include "print/report.h"
+#include "selfmaps.h"
 
 extern char **environ;
 
@@ -27,30 +28,6 @@ static __attribute__((noinline, used)) int target_fn(volatile int x)
 	return x * 3 + 1;
 }
 
-/* The file and file offset that hold addr in this process, as the kernel sees them. */
-static bool locate(const void *addr, char *path, size_t len, uint64_t *off)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[4200], p[4096];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		unsigned long start, end, pgoff;
-
-		p[0] = '\0';
-		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %4095[^\n]", &start, &end, &pgoff, p) < 3)
-			continue;
-		if ((uintptr_t)addr < start || (uintptr_t)addr >= end || p[0] != '/')
-			continue;
-		snprintf(path, len, "%s", p);
-		*off = (uintptr_t)addr - start + pgoff;
-		found = true;
-	}
-	fclose(f);
-	return found;
-}
 
 /* The GNU build-id of an ELF file, read with libelf; its length or 0. */
 static size_t read_build_id(const char *path, unsigned char *id, size_t max)

@@ -20,6 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "core/unwind_table.h"
+#include "selfmaps.h"
 
 extern char _start[];
 
@@ -45,30 +46,6 @@ NOFP int alloca_fn(int n)
 	return p[0] + mid_fn(n);
 }
 
-/* The file and file offset that hold addr in this process. */
-static bool locate(const void *addr, char *path, size_t len, uint64_t *off)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[4200], p[4096];
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		unsigned long start, end, pgoff;
-
-		p[0] = '\0';
-		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s %4095[^\n]", &start, &end, &pgoff, p) < 3)
-			continue;
-		if ((uintptr_t)addr < start || (uintptr_t)addr >= end || p[0] != '/')
-			continue;
-		snprintf(path, len, "%s", p);
-		*off = (uintptr_t)addr - start + pgoff;
-		found = true;
-	}
-	fclose(f);
-	return found;
-}
 
 /* Rows strictly sorted, rules in range and distinct, the last row UNKNOWN. */
 static void check_shape(struct __test_metadata *_metadata, const struct unwind_table *t)
