@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <linux/time64.h>
 #include <linux/bits.h>
+#include <linux/kprobes.h>
 #include <asm/ptrace.h>
 #include <net/netlink.h>
 #include <net/genetlink.h>
@@ -107,6 +108,50 @@ static inline void al_move_args(struct pt_regs *regs, struct al_move_args *a)
 	a->len = regs_get_kernel_argument(regs, 4);
 }
 #endif
+
+/*
+ * --- faults in probe handlers: counted as missed hits before 5.14 -------
+ * Until 5.14 (which removed kprobe::fault_handler), x86's
+ * kprobe_fault_handler() adds one to the running kprobe's nmissed for every
+ * page fault its handler takes, then lets the kprobe's fault_handler and
+ * the exception table fix it up: a user read that faults (a stack page or
+ * an object's header not paged in yet) looks like a missed hit although the
+ * hit was delivered. The fault handler sees each of those faults, so the
+ * module counts them and takes them off (al_probes_missed()).
+ * register_kretprobe() clears kp.fault_handler there: it is set while the
+ * return probe is still disabled, then the probe is armed.
+ */
+#define AL_FAULT_HANDLER(name)						\
+	int name(struct kprobe *kp, struct pt_regs *regs, int trapnr)
+
+static inline int al_register_kprobe(struct kprobe *kp,
+				     AL_FAULT_HANDLER((*fault)))
+{
+#ifdef AL_KPROBE_FAULT_HANDLER
+	kp->fault_handler = fault;
+#endif
+	return register_kprobe(kp);
+}
+
+static inline int al_register_kretprobe(struct kretprobe *rp,
+					AL_FAULT_HANDLER((*fault)))
+{
+#ifdef AL_KPROBE_FAULT_HANDLER
+	int err;
+
+	rp->kp.flags |= KPROBE_FLAG_DISABLED;
+	err = register_kretprobe(rp);
+	if (err)
+		return err;
+	rp->kp.fault_handler = fault;
+	err = enable_kretprobe(rp);
+	if (err)
+		unregister_kretprobe(rp);
+	return err;
+#else
+	return register_kretprobe(rp);
+#endif
+}
 
 /* --- netlink ------------------------------------------------------------ */
 

@@ -339,6 +339,7 @@ struct al_probe {
 	char **forced;
 	bool ret;			/* a kretprobe, else a kprobe */
 	struct kretprobe rp;
+	atomic_long_t faults;		/* in its handlers (module/compat.h) */
 };
 
 static char *mmap_symbol;
@@ -438,6 +439,15 @@ static const struct al_sym *al_probe_sym(const struct al_probe *p,
 	return al_probe_cand(p, 0);
 }
 
+/* A fault in @kp's handler, fixed up by the exception table: not a miss. */
+static AL_FAULT_HANDLER(al_probe_fault)
+{
+	struct al_probe *p = container_of(kp, struct al_probe, rp.kp);
+
+	atomic_long_inc(&p->faults);
+	return 0;
+}
+
 static int al_probe_register(struct al_probe *p, const char *name)
 {
 	const struct al_sym *sym = al_probe_sym(p, name);
@@ -446,14 +456,15 @@ static int al_probe_register(struct al_probe *p, const char *name)
 	kp->symbol_name = name;
 	kp->addr = NULL;
 	kp->flags = 0;
+	atomic_long_set(&p->faults, 0);
 	if (!p->ret) {
 		kp->pre_handler = sym->pre;
-		return register_kprobe(kp);
+		return al_register_kprobe(kp, al_probe_fault);
 	}
 	p->rp.entry_handler = sym->entry;
 	/* Every task in the function at once needs an instance. */
 	p->rp.maxactive = max_t(int, 64, 8 * num_possible_cpus());
-	return register_kretprobe(&p->rp);
+	return al_register_kretprobe(&p->rp, al_probe_fault);
 }
 
 static void al_probe_unregister(struct al_probe *p)
@@ -490,13 +501,23 @@ static int al_probe_init(struct al_probe *p)
 	return err;
 }
 
+/* Hits of @p not delivered to its handlers. */
+static u64 al_probe_missed(const struct al_probe *p)
+{
+	u64 kp_missed = READ_ONCE(p->rp.kp.nmissed);
+	u64 faults = atomic_long_read(&p->faults);
+
+	/* Never below zero: the two are read at different times. */
+	return p->rp.nmissed + (kp_missed > faults ? kp_missed - faults : 0);
+}
+
 u64 al_probes_missed(void)
 {
 	u64 missed = 0;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(al_probes); i++)
-		missed += al_probes[i].rp.nmissed + al_probes[i].rp.kp.nmissed;
+		missed += al_probe_missed(&al_probes[i]);
 	return missed;
 }
 
@@ -551,7 +572,15 @@ err:
 void al_probes_uninit(void)
 {
 	unsigned int i = ARRAY_SIZE(al_probes);
+	struct al_probe *p;
+	u64 missed;
 
-	while (i--)
-		al_probe_unregister(&al_probes[i]);
+	while (i--) {
+		p = &al_probes[i];
+		al_probe_unregister(p);
+		missed = al_probe_missed(p);
+		if (missed)
+			pr_info("%s probe on %s missed %llu hits\n", p->what,
+				p->rp.kp.symbol_name, missed);
+	}
 }
