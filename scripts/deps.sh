@@ -25,7 +25,7 @@ pkgs=(build-essential make gcc libc6-dev pkg-config
       libmnl-dev libdw-dev libelf-dev elfutils
       linux-image-amd64 linux-headers-amd64 linux-source-6.1
       sparse python3 perl python3-yaml python3-jsonschema
-      # stacks through distro code without frame pointers (tests/anonleak_unwind.py):
+      # stacks through distro code without frame pointers (tests/anonleak_stacks.py):
       # g++ for its C++ program, python3.11 and UCX as real FP-less binaries
       g++ python3.11 ucx-utils
       # to make chroots of other suites for their kernels (tests/vm/kernels.sh)

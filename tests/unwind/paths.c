@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Call paths for tests/anonleak_unwind.py, built -O2 -fomit-frame-pointer:
+ * Call paths for tests/anonleak_stacks.py, built -O2 -fomit-frame-pointer:
  * each path leaks COUNT mappings of its own size (PAGES pages each) so that
  * the test can tell its site by function and check counts and bytes.
  *

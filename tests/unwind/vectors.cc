@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * C++ for tests/anonleak_unwind.py: two functions allocate large vectors
+ * C++ for tests/anonleak_stacks.py: two functions allocate large vectors
  * (operator new -> malloc -> mmap), COUNT of each, leaked; built -O2
  * without frame pointers, like Debian's libstdc++.
  */
