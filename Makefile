@@ -26,7 +26,7 @@
 
 SHELL := /bin/bash
 
-CHECK_KERNELS ?= 6.1 6.12 7.3
+CHECK_KERNELS ?= 5.10 6.1 6.12 7.3
 # Kernels of other Debian suites, built in chroots of their own
 # (tests/vm/kernels.sh); the others are installed on the host by deps.
 CHROOT_KERNELS := 5.10 7.3
@@ -188,11 +188,13 @@ sparse: module-prep
 # The quick host stages run first, one after the other; then the lanes (one
 # per guest kernel, the debug lane, bench-smoke) run side by side,
 # CHECK_SLOTS at a time (default: one per CPU; each guest is one host
-# thread), longest first. The modules of the host's kernels are built before
-# the lanes start: they share module/. The lanes' time limits follow the
-# machine's measured speed (scripts/time-factor.sh).
+# thread), longest first on a fresh machine (the debug kernel's build, the
+# package chroot's and the other suites' chroots are part of their lanes),
+# the short bench-smoke last. The modules of the host's kernels are built
+# before the lanes start: they share module/. The lanes' time limits follow
+# the machine's measured speed (scripts/time-factor.sh).
 CHECK_SLOTS ?= $(shell nproc 2>/dev/null || echo 1)
-CHECK_LANE_ORDER := debug 6.1 7.3 5.10 6.12
+CHECK_LANE_ORDER := debug 6.1 deb 7.3 5.10 6.12 bench-smoke
 check:
 	@rm -rf $(BUILD)/check && mkdir -p $(BUILD)/check && : >$(BUILD)/check.log
 	@$(STAGE) --gate deps -- $(MAKE) --no-print-directory deps || true
@@ -209,14 +211,14 @@ check:
 	[ "$$want" = yes ] || echo "debug lane: skipped ($${want#no: })" | \
 		tee -a $(BUILD)/check.log; \
 	lanes=; for l in $(CHECK_LANE_ORDER); do \
-		case " $(CHECK_KERNELS) $$( [ "$$want" = yes ] && echo debug) " in \
+		case " $(CHECK_KERNELS) deb bench-smoke $$( [ "$$want" = yes ] && echo debug) " in \
 		*" $$l "*) lanes="$$lanes lane-$$l" ;; esac; \
 	done; \
 	for k in $(CHECK_KERNELS); do \
 		case " $(CHECK_LANE_ORDER) " in *" $$k "*) ;; *) lanes="$$lanes lane-$$k" ;; esac; \
 	done; \
 	ANONLEAK_HOST_TIME_FACTOR=$$(scripts/time-factor.sh --host) \
-		scripts/check-lanes.sh --slots $(CHECK_SLOTS) -- $$lanes lane-bench-smoke lane-deb
+		scripts/check-lanes.sh --slots $(CHECK_SLOTS) -- $$lanes
 	@set -o pipefail; scripts/tap-summary.sh $(BUILD)/check 2>&1 | \
 		tee -a $(BUILD)/check.log
 
