@@ -86,6 +86,9 @@ static int proc_resident(struct nl *nl, struct report_proc *p, uint64_t page,
 		ret = -ESRCH;		/* the pid is another process's now */
 	if (!ret)
 		ret = resident_fill_proc(p, &m, fd, page, budget);
+	/* a pagemap reads empty once its process has no memory: it exited */
+	if (ret == -EIO)
+		ret = -ESRCH;
 	mapping_list_release(&m);
 	close(fd);
 	return ret;
