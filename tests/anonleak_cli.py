@@ -302,7 +302,7 @@ def text_blocks(text):
 @test
 def resident_bytes_of_touched_pages():
     with Touched() as t:
-        data = json.loads(t.report("--resident", "--json").stdout)
+        data = json.loads(t.report("--numeric", "--resident", "--json").stdout)
         assert len(data["processes"]) == 1, data
         proc = data["processes"][0]
         sites = {s["id"]: s for s in proc["sites"]}
@@ -314,14 +314,14 @@ def resident_bytes_of_touched_pages():
                                              for s in proc["sites"]), proc
         assert data["resident_bytes"] == proc["resident_bytes"], data
         # text: the same figures in each site's block
-        blocks = text_blocks(t.report("--resident").stdout)
+        blocks = text_blocks(t.report("--numeric", "--resident").stdout)
         for fn, (n, k) in TOUCHED.items():
             b = blocks[t.site[fn]]
             assert re.search(r"\n  live +1 mapping, .*\(%d bytes\)\n" % (n * PAGE),
                              b), b
             assert re.search(r"\n  resident +.*\(%d bytes\)\n" % (k * PAGE), b), b
         # without --resident: no resident figures
-        plain = t.report("--json").stdout
+        plain = t.report("--numeric", "--json").stdout
         assert "resident" not in plain, plain[:2000]
         # pprof: a fifth sample type, resident_space; inuse_space the default
         d = tempfile.mkdtemp()
@@ -355,7 +355,7 @@ def resident_bytes_of_touched_pages():
         pid = t.p.pid
     # exited: unknown, said so
     for _ in range(50):
-        r = run("report", "--pid", str(pid), "--resident", "--json")
+        r = run("report", "--pid", str(pid), "--numeric", "--resident", "--json")
         proc = json.loads(r.stdout)["processes"][0]
         if proc["state"] == "exited":
             break
@@ -364,7 +364,7 @@ def resident_bytes_of_touched_pages():
     assert proc["resident_bytes"] is None, proc
     assert proc["resident_unknown"] == "process exited", proc
     assert all(s["resident_bytes"] is None for s in proc["sites"]), proc
-    r = run("report", "--pid", str(pid), "--resident")
+    r = run("report", "--pid", str(pid), "--numeric", "--resident")
     assert "resident    unknown (process exited)" in r.stdout, r.stdout
 
 
@@ -373,21 +373,19 @@ def sort_by_resident():
     with Touched() as t:
         a, b = t.site["map_a"], t.site["map_b"]
 
-        def order(*args):
-            ids = [s["id"] for s in
-                   json.loads(t.report("--json", *args).stdout)["processes"][0]["sites"]]
-            return ids, ids.index(a), ids.index(b)
+        def sites(*args):
+            return json.loads(t.report("--numeric", "--json", *args).stdout
+                              )["processes"][0]["sites"]
 
-        _, ia, ib = order()
-        assert ia < ib, "by live: map_a's 40 pages first"
-        sites = json.loads(t.report("--json", "--sort", "resident").stdout
-                           )["processes"][0]["sites"]
-        res = [s["resident_bytes"] for s in sites]
+        ids = [s["id"] for s in sites()]
+        assert ids.index(a) < ids.index(b), "by live: map_a's 40 pages first"
+        by_res = sites("--sort", "resident")
+        res = [s["resident_bytes"] for s in by_res]
         assert res == sorted(res, reverse=True), res
-        _, ia, ib = order("--sort", "resident")
-        assert ib < ia, "by resident: map_b's 9 touched pages first"
-        top = json.loads(t.report("--json", "--sort", "resident", "--top", "1").stdout)
-        assert [s["id"] for s in top["processes"][0]["sites"]] == [sites[0]["id"]], top
+        ids = [s["id"] for s in by_res]
+        assert ids.index(b) < ids.index(a), "by resident: map_b's 9 touched pages first"
+        top = sites("--sort", "resident", "--top", "1")
+        assert [s["id"] for s in top] == [by_res[0]["id"]], top
         bad = run("report", "--sort", "rss")
         assert bad.returncode == 2 and "sort key" in bad.stderr, bad
 
