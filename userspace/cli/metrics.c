@@ -86,7 +86,9 @@ static int take(const struct cli_args *a, struct report *r, struct snapshot *s)
 	if (ret)
 		return ret;
 	report_finish(r);
-	cli_fleet_prepare(a, r);
+	ret = cli_fleet_prepare(a, r);
+	if (ret)
+		return ret;
 	symbolize_report(r);
 	ret = metrics_build(r, a->top ? a->top : DEFAULT_TOP,
 			    a->max_series ? a->max_series : DEFAULT_MAX_SERIES, &s->m);

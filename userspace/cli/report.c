@@ -98,7 +98,9 @@ static int run(const struct cli_args *a)
 		ret = cli_error(AL_EXIT_NOPROC, "no such process: %d", (int)q.pid);
 	if (!ret) {
 		report_finish(&r);
-		cli_fleet_prepare(a, &r);
+		ret = cli_fleet_prepare(a, &r);
+	}
+	if (!ret) {
 		if (a->top)
 			report_keep_top(&r, a->top > SIZE_MAX ? SIZE_MAX : a->top);
 		if (!a->numeric)

@@ -15,19 +15,23 @@
 #include <linux/anonleak.h>
 
 #include "cli/cli.h"
+#include "cli/fleet.h"
+#include "core/file.h"
 #include "core/report.h"
 #include "core/run.h"
 #include "core/frames.h"
 #include "core/objects.h"
 #include "core/symbolize.h"
 #include "core/unwind_load.h"
+#include "print/output.h"
 #include "print/run.h"
 #include "print/unwind.h"
 #include "proto/config.h"
 
 static const char usage[] =
 	"Usage: anonleak run [--stack-depth N] [--fail-on-leak[=SIZE]] [--all]\n"
-	"                    [--numeric] [--json] [--] COMMAND [ARG...]\n"
+	"                    [--numeric] [--json | --format FORMAT] [-o FILE]\n"
+	"                    [--] COMMAND [ARG...]\n"
 	"\n"
 	"Run COMMAND with the module recording only it and its descendants, wait\n"
 	"for it to exit, then report the anonymous mappings its processes left\n"
@@ -57,10 +61,18 @@ static const char usage[] =
 	"  -a, --all                  also report and count the dynamic loader's sites\n"
 	"  -n, --numeric              do not symbolize frames\n"
 	"      --json                 print one JSON object on standard output\n"
+	"      --format FORMAT        the report as text (default, on standard\n"
+	"                             error), json, folded, pprof (needs -o) or html\n"
+	"                             (on standard output), as 'anonleak report' has\n"
+	"                             them\n"
+	"  -o, --output FILE          write the report to FILE instead, whole or not\n"
+	"                             at all (a temporary file in its directory,\n"
+	"                             renamed); checked before COMMAND starts\n"
 	"  -h, --help                 show this help\n"
 	"\n"
 	"Exit status: COMMAND's, 128 + N if a signal N killed it, 7 as above,\n"
-	"127 if COMMAND could not be run; 1-6 for errors of anonleak itself.\n";
+	"127 if COMMAND could not be run; 1-6 for errors of anonleak itself (1:\n"
+	"-o FILE cannot be made or written; 2: a bad option, COMMAND not run).\n";
 
 /* How long the module may take to mark the command's record exited. */
 #define REAP_WAIT_MS	2000
@@ -236,6 +248,44 @@ static int collect(struct nl *nl, const struct span *t, struct run_result *res)
 	return ret;
 }
 
+/* What write_run() writes: the run's report in a format. */
+struct run_output {
+	const struct run_result *res;
+	struct out_opts o;
+};
+
+static int write_run(FILE *f, const void *ctx)
+{
+	const struct run_output *c = ctx;
+
+	if (c->o.format != OUT_TEXT && c->o.format != OUT_JSON)
+		return report_output(f, &c->res->r, &c->o);
+	run_print(f, c->res, c->o.format == OUT_JSON);
+	return ferror(f) ? -EIO : 0;
+}
+
+/*
+ * The report to -o FILE (atomically), else text to stderr and the other
+ * formats to stdout. 0 or AL_EXIT_ERROR (printed).
+ */
+static int output(const struct cli_args *a, const struct run_result *res)
+{
+	struct run_output c = { res, { .format = cli_format(a), .all = a->all } };
+	struct timespec now;
+	int ret;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	c.o.time_ns = (uint64_t)now.tv_sec * NSEC_PER_SEC + (uint64_t)now.tv_nsec;
+	if (a->output)
+		ret = file_write_atomic(a->output, write_run, &c);
+	else
+		ret = write_run(c.o.format == OUT_TEXT ? stderr : stdout, &c);
+	if (ret)
+		return cli_error(AL_EXIT_ERROR, "run: writing %s: %s",
+				 a->output ? a->output : "the report", strerror(-ret));
+	return 0;
+}
+
 /* After the child: its records, their sites, the exit code, the report. */
 static int finish(struct nl *nl, const struct cli_args *a, const struct span *t,
 		  struct run_result *res)
@@ -252,8 +302,7 @@ static int finish(struct nl *nl, const struct cli_args *a, const struct span *t,
 		symbolize_report(&res->r);
 	res->exit_code = run_exit_code(res->status, a->fail_on_leak, res->threshold,
 				       res->r.live_bytes);
-	run_print(a->json ? stdout : stderr, res, a->json);
-	return res->exit_code;
+	return output(a, res) ?: res->exit_code;
 }
 
 static int run(const struct cli_args *a)
@@ -270,6 +319,9 @@ static int run(const struct cli_args *a)
 
 	if (!a->nr_operands)
 		return cli_usage_error("run", "no command given");
+	ret = cli_fleet_check("run", a);	/* before COMMAND runs for nothing */
+	if (ret)
+		return ret;
 	if (a->fail_on_leak)
 		res.threshold = a->threshold;
 	ret = cli_open(&nl);
@@ -303,6 +355,6 @@ static int run(const struct cli_args *a)
 
 const struct command cmd_run = {
 	"run", "run a command and report what it left mapped",
-	usage, CLI_STACK_DEPTH | CLI_FAIL_ON_LEAK | CLI_ALL | CLI_NUMERIC | CLI_JSON, true,
-	run,
+	usage, CLI_STACK_DEPTH | CLI_FAIL_ON_LEAK | CLI_ALL | CLI_NUMERIC | CLI_JSON |
+	CLI_FORMAT | CLI_OUTPUT, true, run,
 };

@@ -31,6 +31,15 @@ struct report_proc {
 	char *cgroup, *pod, *container;	/* path, Kubernetes pod UID, container id */
 	uint64_t now;			/* ANONLEAK_A_NOW of the latest message */
 	uint64_t live_count, live_bytes;	/* sums over sites, by report_finish() */
+	/*
+	 * By core/resident.h: resident_err 0 and the sum over the sites
+	 * (report_finish()) if has_resident; else why it is unknown:
+	 * -ESRCH the process exited, -E2BIG over the pagemap budget, or the
+	 * error of reading its pagemap or mappings.
+	 */
+	uint64_t resident;
+	bool has_resident;
+	int resident_err;
 	size_t nr_sites, cap_sites;
 	struct site_info *sites;
 };
@@ -41,6 +50,9 @@ struct report {
 	size_t nr_sites;			/* over all processes */
 	uint64_t live_count, live_bytes;	/* totals, by report_finish() */
 	size_t nr_cut;				/* sites removed by report_keep_top() */
+	bool show_resident;			/* resident figures were asked for */
+	bool sort_resident;			/* report_finish(): resident bytes first */
+	uint64_t resident;			/* over processes with has_resident */
 };
 
 void report_init(struct report *r);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE	/* qsort_r */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,11 +82,20 @@ static int cmp_u64_desc(uint64_t a, uint64_t b)
 	return a < b ? 1 : a > b ? -1 : 0;
 }
 
-static int cmp_site(const void *pa, const void *pb)
+/* Unknown resident bytes sort as 0. */
+static uint64_t site_resident(const struct site_info *s)
+{
+	return s->has_resident ? s->resident : 0;
+}
+
+static int cmp_site(const void *pa, const void *pb, void *ctx)
 {
 	const struct site_info *a = pa, *b = pb;
-	int c = cmp_u64_desc(a->live_bytes, b->live_bytes);
+	const bool *by_resident = ctx;
+	int c = *by_resident ? cmp_u64_desc(site_resident(a), site_resident(b)) : 0;
 
+	if (!c)
+		c = cmp_u64_desc(a->live_bytes, b->live_bytes);
 	if (!c)
 		c = cmp_u64_desc(a->live_count, b->live_count);
 	if (!c)
@@ -93,11 +103,15 @@ static int cmp_site(const void *pa, const void *pb)
 	return c;
 }
 
-static int cmp_proc(const void *pa, const void *pb)
+static int cmp_proc(const void *pa, const void *pb, void *ctx)
 {
 	const struct report_proc *a = pa, *b = pb;
-	int c = cmp_u64_desc(a->live_bytes, b->live_bytes);
+	const bool *by_resident = ctx;
+	int c = *by_resident ? cmp_u64_desc(a->has_resident ? a->resident : 0,
+					    b->has_resident ? b->resident : 0) : 0;
 
+	if (!c)
+		c = cmp_u64_desc(a->live_bytes, b->live_bytes);
 	if (!c)
 		c = -cmp_u64_desc(a->pid, b->pid);
 	if (!c)
@@ -107,22 +121,25 @@ static int cmp_proc(const void *pa, const void *pb)
 
 void report_finish(struct report *r)
 {
-	r->live_count = r->live_bytes = 0;
+	r->live_count = r->live_bytes = r->resident = 0;
 	for (size_t i = 0; i < r->nr_procs; i++) {
 		struct report_proc *p = &r->procs[i];
 
-		p->live_count = p->live_bytes = 0;
+		p->live_count = p->live_bytes = p->resident = 0;
 		for (size_t j = 0; j < p->nr_sites; j++) {
 			p->live_count += p->sites[j].live_count;
 			p->live_bytes += p->sites[j].live_bytes;
+			p->resident += site_resident(&p->sites[j]);
 		}
 		if (p->nr_sites > 1)
-			qsort(p->sites, p->nr_sites, sizeof(*p->sites), cmp_site);
+			qsort_r(p->sites, p->nr_sites, sizeof(*p->sites), cmp_site,
+				&r->sort_resident);
 		r->live_count += p->live_count;
 		r->live_bytes += p->live_bytes;
+		r->resident += p->has_resident ? p->resident : 0;
 	}
 	if (r->nr_procs > 1)
-		qsort(r->procs, r->nr_procs, sizeof(*r->procs), cmp_proc);
+		qsort_r(r->procs, r->nr_procs, sizeof(*r->procs), cmp_proc, &r->sort_resident);
 }
 
 /* An entry of the flat list report_keep_top() sorts. */
@@ -131,11 +148,11 @@ struct site_ref {
 	size_t flat;		/* index in process-then-site order */
 };
 
-static int cmp_site_ref(const void *pa, const void *pb)
+static int cmp_site_ref(const void *pa, const void *pb, void *ctx)
 {
 	const struct site_ref *a = pa, *b = pb;
 
-	return cmp_site(a->s, b->s);
+	return cmp_site(a->s, b->s, ctx);
 }
 
 /*
@@ -199,7 +216,7 @@ void report_keep_top(struct report *r, size_t n)
 	for (size_t i = 0; i < r->nr_procs; i++)
 		for (size_t j = 0; j < r->procs[i].nr_sites; j++, flat++)
 			refs[flat] = (struct site_ref){ &r->procs[i].sites[j], flat };
-	qsort(refs, flat, sizeof(*refs), cmp_site_ref);
+	qsort_r(refs, flat, sizeof(*refs), cmp_site_ref, &r->sort_resident);
 	for (size_t k = 0; k < n; k++)
 		keep[refs[k].flat] = true;
 	r->nr_cut += filter_sites(r, keep_marked, keep, &bytes);

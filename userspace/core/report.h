@@ -35,15 +35,17 @@ struct sink report_sink(struct report_feed *f);
 /*
  * Compute per-process and total sums, then sort processes by live bytes
  * (then pid, proc id) and each process's sites by live bytes (then live
- * count, site id), largest first.
+ * count, site id), largest first. With r->sort_resident, resident bytes
+ * come first in both orders (unknown counts as 0).
  */
 void report_finish(struct report *r);
 
 /*
  * Keep only the n largest (process, site) blocks of a finished report, in
- * report order (live bytes, then live count, then site id); drop
- * processes left without sites, recompute the sums and sort again. The
- * number of sites removed is added to r->nr_cut.
+ * report order (live bytes, then live count, then site id; resident
+ * bytes first with r->sort_resident); drop processes left without sites,
+ * recompute the sums and sort again. The number of sites removed is
+ * added to r->nr_cut.
  */
 void report_keep_top(struct report *r, size_t n);
 

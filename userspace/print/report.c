@@ -8,6 +8,7 @@
 #include "print/format.h"
 #include "print/json.h"
 #include "core/frames.h"
+#include "core/resident.h"
 #include "print/report.h"
 #include "proto/procs.h"
 
@@ -95,7 +96,17 @@ static void print_frame(FILE *f, const struct frame_info *fr)
 	fputc('\n', f);
 }
 
-static void print_site(FILE *f, const struct report_proc *p, const struct site_info *s)
+/* "  resident    12.0 KiB (12288 bytes)", or why it is unknown. */
+static void print_resident(FILE *f, const struct report_proc *p, const struct site_info *s)
+{
+	if (s->has_resident)
+		print_bytes(f, "resident", s->resident);
+	else
+		fprintf(f, "  %-12sunknown (%s)\n", "resident", resident_unknown_reason(p));
+}
+
+static void print_site(FILE *f, const struct report *r, const struct report_proc *p,
+		       const struct site_info *s)
 {
 	const char *state = proc_state_name(p->state);
 	char buf[FMT_BUF_LEN];
@@ -115,6 +126,8 @@ static void print_site(FILE *f, const struct report_proc *p, const struct site_i
 	fprintf(f, "  %-12s%" PRIu64 " %s, %s (%" PRIu64 " bytes)\n", "live",
 		s->live_count, plural(s->live_count, "mapping", "mappings"),
 		fmt_size(buf, s->live_bytes), s->live_bytes);
+	if (r->show_resident)
+		print_resident(f, p, s);
 	fprintf(f, "  %-12s%" PRIu64 " %s, %" PRIu64 " %s\n", "total",
 		s->total_maps, plural(s->total_maps, "map", "maps"),
 		s->total_unmaps, plural(s->total_unmaps, "unmap", "unmaps"));
@@ -133,6 +146,20 @@ static void print_site(FILE *f, const struct report_proc *p, const struct site_i
 	fputc('\n', f);
 }
 
+/* ", 12.0 KiB (12288 bytes) resident (unknown for 2 processes)" */
+static void print_resident_summary(FILE *f, const struct report *r)
+{
+	size_t unknown = 0;
+	char buf[FMT_BUF_LEN];
+
+	for (size_t i = 0; i < r->nr_procs; i++)
+		unknown += !r->procs[i].has_resident;
+	fprintf(f, ", %s (%" PRIu64 " bytes) resident", fmt_size(buf, r->resident), r->resident);
+	if (unknown)
+		fprintf(f, " (unknown for %zu %s)", unknown,
+			unknown == 1 ? "process" : "processes");
+}
+
 static void print_text(FILE *f, const struct report *r, bool all)
 {
 	size_t hidden = 0;
@@ -146,7 +173,7 @@ static void print_text(FILE *f, const struct report *r, bool all)
 				hidden++;
 				continue;
 			}
-			print_site(f, p, &p->sites[j]);
+			print_site(f, r, p, &p->sites[j]);
 		}
 	}
 	fprintf(f, "summary: %zu %s, %zu %s, %" PRIu64 " live %s, %s (%" PRIu64 " bytes) live",
@@ -154,6 +181,8 @@ static void print_text(FILE *f, const struct report *r, bool all)
 		r->nr_sites, r->nr_sites == 1 ? "site" : "sites",
 		r->live_count, plural(r->live_count, "mapping", "mappings"),
 		fmt_size(buf, r->live_bytes), r->live_bytes);
+	if (r->show_resident)
+		print_resident_summary(f, r);
 	if (hidden)
 		fprintf(f, "; %zu %s with nothing live not shown (--all)", hidden,
 			hidden == 1 ? "site" : "sites");
@@ -190,12 +219,24 @@ void report_json_frame(struct json *j, const char *key, const struct frame_info 
 	json_object_end(j);
 }
 
-static void json_site(struct json *j, const struct site_info *s)
+/* "resident_bytes": N, or null where unknown; absent unless asked for. */
+static void json_resident(struct json *j, const struct report *r, bool known, uint64_t v)
+{
+	if (!r->show_resident)
+		return;
+	if (known)
+		json_u64(j, "resident_bytes", v);
+	else
+		json_null(j, "resident_bytes");
+}
+
+static void json_site(struct json *j, const struct report *r, const struct site_info *s)
 {
 	json_object_begin(j, NULL);
 	json_u64(j, "id", s->id);
 	json_u64(j, "live_count", s->live_count);
 	json_u64(j, "live_bytes", s->live_bytes);
+	json_resident(j, r, s->has_resident, s->resident);
 	json_u64(j, "total_maps", s->total_maps);
 	json_u64(j, "total_unmaps", s->total_unmaps);
 	json_u64(j, "mapped_bytes", s->mapped_bytes);
@@ -240,15 +281,19 @@ void report_json_members(struct json *j, const struct report *r)
 				 age_ns(p->now, p->exit_time) / NSEC_PER_MSEC);
 		json_u64(j, "live_count", p->live_count);
 		json_u64(j, "live_bytes", p->live_bytes);
+		json_resident(j, r, p->has_resident, p->resident);
+		if (r->show_resident && !p->has_resident)
+			json_string(j, "resident_unknown", resident_unknown_reason(p));
 		json_array_begin(j, "sites");
 		for (size_t k = 0; k < p->nr_sites; k++)
-			json_site(j, &p->sites[k]);
+			json_site(j, r, &p->sites[k]);
 		json_array_end(j);
 		json_object_end(j);
 	}
 	json_array_end(j);
 	json_u64(j, "live_count", r->live_count);
 	json_u64(j, "live_bytes", r->live_bytes);
+	json_resident(j, r, true, r->resident);
 }
 
 static void print_json(FILE *f, const struct report *r)

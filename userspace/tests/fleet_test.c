@@ -6,7 +6,9 @@
  * atomic files.
  */
 #define _GNU_SOURCE	/* open_memstream, mkdtemp */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,8 @@
 
 #include "kselftest_harness.h"
 #include "capture.h"
+#include "cli/fleet.h"
+#include "core/exit.h"
 #include "core/cgroup.h"
 #include "core/fleet.h"
 #include "core/metrics.h"
@@ -545,6 +549,57 @@ TEST(atomic_files)
 	EXPECT_STREQ("hello", buf);		/* the failed write left it alone */
 	EXPECT_EQ(0, unlink(path));
 	EXPECT_EQ(0, rmdir(dir));		/* no temporary file left behind */
+}
+
+/* A write that fails under stdio (its descriptor gone): ferror(f), errno EBADF. */
+static int write_ebadf(FILE *f, const void *ctx)
+{
+	(void)ctx;
+	close(fileno(f));
+	fputs("partial", f);
+	fflush(f);
+	return ferror(f) ? -EIO : 0;
+}
+
+TEST(atomic_files_say_why)
+{
+	char dir[] = "/tmp/anonleak-out-XXXXXX", path[128];
+	DIR *d;
+	int n = 0;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out", dir);
+	EXPECT_EQ(-EBADF, file_write_atomic(path, write_ebadf, NULL));
+	d = opendir(dir);
+	ASSERT_NE(NULL, d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	EXPECT_EQ(2, n);			/* . and ..: no temporary file */
+	EXPECT_EQ(0, rmdir(dir));
+}
+
+TEST(output_paths_checked_first)
+{
+	char dir[] = "/tmp/anonleak-out-XXXXXX", path[160];
+	int fd;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	EXPECT_EQ(0, cli_output_check("report", path));
+	EXPECT_EQ(AL_EXIT_ERROR, cli_output_check("report", dir));	/* a directory */
+	snprintf(path, sizeof(path), "%s/missing/out", dir);
+	EXPECT_EQ(AL_EXIT_ERROR, cli_output_check("run", path));
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/file/out", dir);	/* under a regular file */
+	EXPECT_EQ(AL_EXIT_ERROR, cli_output_check("run", path));
+	snprintf(path, sizeof(path), "%s/file", dir);
+	EXPECT_EQ(0, cli_output_check("run", path));		/* replaced by rename */
+	EXPECT_EQ(0, unlink(path));
+	EXPECT_EQ(0, rmdir(dir));
 }
 
 /* procs processes "pN" of sites sites each (site k: (k + 1) pages, its own stack). */
