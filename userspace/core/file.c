@@ -43,6 +43,9 @@ int file_write_atomic(const char *path, int (*write)(FILE *f, const void *ctx),
 	} else {
 		errno = 0;
 		ret = write(f, ctx);
+		/* a writer's -EIO for a stream error: the stream's reason (ENOSPC...) */
+		if (ret == -EIO && ferror(f) && errno)
+			ret = -errno;
 		ret = ret ? (fclose(f), ret) : close_synced(f);
 	}
 	if (!ret && rename(tmp, path))

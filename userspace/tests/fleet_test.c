@@ -554,6 +554,16 @@ static int write_hello(FILE *f, const void *ctx)
 	return 0;
 }
 
+/* The way the printers fail: a stream error, reported as -EIO. */
+static int write_stream_error(FILE *f, const void *ctx)
+{
+	(void)ctx;
+	close(fileno(f));
+	fputs("lost", f);
+	fflush(f);
+	return ferror(f) ? -EIO : 0;
+}
+
 static int write_fail(FILE *f, const void *ctx)
 {
 	(void)ctx;
@@ -572,6 +582,8 @@ TEST(atomic_files)
 	ASSERT_EQ(0, file_write_atomic(path, write_hello, "hello"));
 	EXPECT_EQ(-EIO, file_write_atomic(path, write_fail, NULL));
 	EXPECT_EQ(-ENOENT, file_write_atomic(bad, write_hello, "x"));
+	/* a stream error: its reason (ENOSPC on a full disk), not "I/O error" */
+	EXPECT_EQ(-EBADF, file_write_atomic(path, write_stream_error, NULL));
 	f = fopen(path, "r");
 	ASSERT_NE(NULL, f);
 	EXPECT_NE(NULL, fgets(buf, sizeof(buf), f));
