@@ -126,14 +126,13 @@ for line in sys.stdin:
 """ % (PY_PAGES * PAGE, PY_KEEP, PY_FREE, PY_GROW)
 
 
-def report_json(name=None):
-    args = ["report", "--json"] + (["-o", art(name)] if name else [])
-    r = run(*args)
-    assert r.returncode == 0, r.stderr
-    if name:
-        with open(art(name)) as f:
-            return json.load(f)
-    return json.loads(r.stdout)
+def run_all(*cmds):
+    """Run the CLI commands @cmds at once; each must succeed."""
+    procs = [subprocess.Popen([cli, *c], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for c in cmds]
+    for c, p in zip(cmds, procs):
+        out, err = p.communicate(timeout=600)
+        assert p.returncode == 0, (c, p.returncode, err)
 
 
 def procs_of(data, pid):
@@ -243,33 +242,30 @@ def outputs_before_and_after_growth():
     assert "a" in state, "no processes"
     a, b = state["procs"][0], state["procs"][1]
     t0 = time.time()
-    base = report_json("base.json")
+    # the outputs of one state side by side (the guest has 2 CPUs): the
+    # fleet's processes wait on their stdin meanwhile
+    run_all(["report", "--json", "-o", art("base.json")],
+            ["report", "--format=pprof", "-o", art("base.pb.gz")])
+    with open(art("base.json")) as f:
+        base = json.load(f)
     # the report against what the processes did
     check_truth(base, state["a"], "running")
     check_truth(base, state["c"], "exited")
-    r = run("report", "--format=pprof", "-o", art("base.pb.gz"))
-    assert r.returncode == 0, r.stderr
     before = state["a"]
     state["a"] = command(a, "grow")
     b.stdin.write("grow\n")
     b.stdin.flush()
     assert json.loads(b.stdout.readline())["pid"] == b.pid
-    for fmt, name in (("pprof", "profile.pb.gz"), ("folded", "stacks.folded"),
-                      ("html", "flame.html")):
-        r = run("report", "--format=" + fmt, "-o", art(name))
-        assert r.returncode == 0, (fmt, r.stderr)
-    r = run("metrics", "--textfile", ART, "--once")
-    assert r.returncode == 0, r.stderr
-    after = report_json("report.json")
+    run_all(["report", "--json", "-o", art("report.json")],
+            ["report", "--format=pprof", "-o", art("profile.pb.gz")],
+            ["report", "--format=folded", "-o", art("stacks.folded")],
+            ["report", "--format=html", "-o", art("flame.html")],
+            ["metrics", "--textfile", ART, "--once"])
+    with open(art("report.json")) as f:
+        after = json.load(f)
     check_truth(after, state["a"], "running")
     check_py(b.pid, PY_KEEP + PY_GROW)
-    # the fleet's processes did not change between the outputs of a pass
     pids = set(manifest["pids"].values())
-    for name in ("base.json", "report.json"):
-        with open(art(name)) as f:
-            d = json.load(f)
-        assert live_of(d, pids=pids) == live_of(base if name == "base.json" else after,
-                                                pids=pids)
     grew = live_of(after, pids=pids) - live_of(base, pids=pids)
     # what fleet-sites says it added, and python's bytearray(n): n + 1 bytes
     want = sum(state["a"]["sites"][fn][1] - before["sites"][fn][1]
@@ -384,8 +380,8 @@ def caps_with_10000_sites():
     # 10,000 distinct stacks of one process: the cap, exactly (parse_prom
     # asserts that no series is there twice)
     assert len(site_series) == MANY_SERIES, len(site_series)
-    tri = [k for k in site_series if dict(k[1])["function"] == "tri"]
-    assert len(tri) >= MANY_SERIES - 50, len(tri)
+    dec = [k for k in site_series if dict(k[1])["function"] == "map_pages"]
+    assert len(dec) >= MANY_SERIES - 50, len(dec)
     omitted = value(s, "anonleak_sites_omitted")
     assert omitted >= MANY - MANY_SERIES, omitted
     for name in {k[0] for k in s}:
@@ -397,7 +393,16 @@ def caps_with_10000_sites():
     assert rec and rec[0]["live_count"] >= MANY and rec[0]["sites"] >= MANY, rec
     p.stdin.close()
     p.wait(timeout=60)
-    assert run("clear", "--pid", str(p.pid)).returncode in (0, 5)
+    # forget its record: later reports need not symbolize 10,000 stacks
+    for _ in range(100):
+        r = run("clear", "--pid", str(p.pid))
+        assert r.returncode == 0, r.stderr
+        r = run("procs", "--json")
+        if p.pid not in [x["pid"] for x in json.loads(r.stdout)["processes"]]:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the record of %d stays after clear" % p.pid)
     manifest["many"] = {"sites": MANY, "max_series": MANY_SERIES, "file": "many/anonleak.prom"}
     print("# %d sites: metrics in %.1f s, %d series kept, %d omitted"
           % (MANY, t1 - t0, len(site_series), omitted))
@@ -409,28 +414,39 @@ def leftovers(d):
 
 @test
 def bad_options_and_unwritable_places():
+    # reports of one process, not symbolized: they fail where every report would
+    one = ["--pid", str(manifest["pids"]["a"]), "--numeric"]
     d = tempfile.mkdtemp(prefix="fleet-bad-")
     out = os.path.join(d, "x")
-    for args, code, words in (
-            (["report", "--format=bogus", "-o", out], 2, "--format: invalid"),
-            (["report", "--json", "--format=html", "-o", out], 2, "exclude"),
-            (["report", "--by", "planet", "-o", out], 2, "--by: invalid"),
-            (["report", "--format=folded", "--by", "cgroup", "-o", out], 2, "--by"),
-            (["metrics"], 2, "--textfile"),
-            (["metrics", "--textfile", d, "--max-series", "0"], 2, "--max-series: invalid"),
-            (["metrics", "--textfile", d, "--top", "x"], 2, "--top: invalid count 'x'"),
-            (["report", "--format=pprof", "-o", os.path.join(d, "no/such/x")], 1,
-             "no/such/x"),
-            (["report", "--format=html", "-o", "/usr/lib/anonleak-ro.html"], 1,
-             "/usr/lib/anonleak-ro.html"),
-            (["metrics", "--textfile", os.path.join(d, "missing")], 1, "missing"),
-            (["metrics", "--textfile", "/usr/lib"], 1, "/usr/lib")):
-        r = run(*args)
-        assert r.returncode == code, (args, r.returncode, r.stderr)
-        assert words in r.stderr and not r.stdout, (args, r.stderr, r.stdout[:200])
-        assert leftovers(d) == [], (args, leftovers(d))
-    assert not os.path.exists("/usr/lib/anonleak-ro.html")
-    assert not [f for f in os.listdir("/usr/lib") if f.startswith("anonleak.prom")]
+    ro = tempfile.mkdtemp(prefix="fleet-ro-")      # a read-only file system
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "fleetro", ro],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    try:
+        for args, code, words in (
+                (["report", "--format=bogus", "-o", out], 2, "--format: invalid"),
+                (["report", "--json", "--format=html", "-o", out], 2,
+                 "--json and --format=html exclude"),
+                (["report", "--by", "planet", "-o", out], 2, "--by: invalid"),
+                (["report", "--format=folded", "--by", "cgroup", "-o", out], 2, "--by"),
+                (["metrics"], 2, "--textfile"),
+                (["metrics", "--textfile", d, "--max-series", "0"], 2,
+                 "--max-series: invalid"),
+                (["metrics", "--textfile", d, "--top", "x"], 2, "--top: invalid count 'x'"),
+                (["report", *one, "--format=pprof", "-o", os.path.join(d, "no/such/x")], 1,
+                 "no/such/x: No such file"),
+                (["report", *one, "--format=html", "-o", os.path.join(ro, "f.html")], 1,
+                 "f.html: Read-only file system"),
+                (["metrics", "--textfile", os.path.join(d, "missing")], 1, "missing"),
+                (["metrics", "--textfile", ro], 1, "Read-only file system")):
+            r = run(*args)
+            assert r.returncode == code, (args, r.returncode, r.stderr)
+            assert words in r.stderr and not r.stdout, (args, r.stderr, r.stdout[:200])
+            assert leftovers(d) == [] and leftovers(ro) == [], (args, leftovers(d),
+                                                                  leftovers(ro))
+    finally:
+        subprocess.run(["umount", ro])
+        os.rmdir(ro)
     with open(out, "w") as f:
         f.write("not a dir")
     r = run("metrics", "--textfile", out)
@@ -445,8 +461,8 @@ def bad_options_and_unwritable_places():
     try:
         with open(os.path.join(full, "anonleak.prom"), "w") as f:
             f.write("old\n")
-        for args in (["report", "--json", "-o", os.path.join(full, "r.json")],
-                     ["report", "--format=html", "-o", os.path.join(full, "f.html")],
+        for args in (["report", *one, "--json", "-o", os.path.join(full, "r.json")],
+                     ["report", *one, "--format=html", "-o", os.path.join(full, "f.html")],
                      ["metrics", "--textfile", full, "--once"]):
             r = run(*args)
             assert r.returncode == 1, (args, r.returncode, r.stderr)

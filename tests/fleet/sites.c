@@ -8,8 +8,8 @@
  *
  *   alloc     the base plan (see plan[] below)
  *   grow      more of one site, and a site of its own
- *   many N    N mappings of one page, each from a distinct stack (a ternary
- *             path of 10 levels: at most 3^10), never unmapped
+ *   many N    N mappings of one page, each from a distinct stack (a path
+ *             of 5 frames of 10 kinds: at most 10^5), never unmapped
  *   exit      exit(0) (the module keeps what was outstanding)
  */
 #define _GNU_SOURCE
@@ -25,7 +25,7 @@
 
 static size_t page;
 
-static void *map_pages(size_t pages)
+static NOINLINE void *map_pages(size_t pages)
 {
 	void *p = (void *)syscall(SYS_mmap, NULL, pages * page, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -107,24 +107,26 @@ static NOINLINE void run_step(int idx, int n, size_t pages, int keep)
 	BARRIER();
 }
 
-/* 3^10 distinct stacks: a path of three kinds of frames. */
-static NOINLINE void *tri(int n, unsigned int code);
-static NOINLINE void *tri_a(int n, unsigned int code) { void *p = tri(n, code); BARRIER(); return p; }
-static NOINLINE void *tri_b(int n, unsigned int code) { void *p = tri(n, code); BARRIER(); return p; }
-static NOINLINE void *tri_c(int n, unsigned int code) { void *p = tri(n, code); BARRIER(); return p; }
+/* 10^5 distinct stacks: a path of five frames of ten kinds each. */
+static NOINLINE void *dec(int n, unsigned int code);
 
-static NOINLINE void *tri(int n, unsigned int code)
+#define DEC_FN(k)							\
+static NOINLINE void *dec_##k(int n, unsigned int code)			\
+{									\
+	void *p = dec(n, code);						\
+	BARRIER();							\
+	return p;							\
+}
+DEC_FN(0) DEC_FN(1) DEC_FN(2) DEC_FN(3) DEC_FN(4)
+DEC_FN(5) DEC_FN(6) DEC_FN(7) DEC_FN(8) DEC_FN(9)
+
+static NOINLINE void *dec(int n, unsigned int code)
 {
-	void *p;
+	static void *(*const next[10])(int, unsigned int) = {
+		dec_0, dec_1, dec_2, dec_3, dec_4, dec_5, dec_6, dec_7, dec_8, dec_9,
+	};
+	void *p = n ? next[code % 10](n - 1, code / 10) : map_pages(1);
 
-	if (!n)
-		p = map_pages(1);
-	else if (code % 3 == 0)
-		p = tri_a(n - 1, code / 3);
-	else if (code % 3 == 1)
-		p = tri_b(n - 1, code / 3);
-	else
-		p = tri_c(n - 1, code / 3);
 	BARRIER();
 	return p;
 }
@@ -176,12 +178,12 @@ int main(void)
 		} else if (!strncmp(line, "many ", 5)) {
 			unsigned long n = strtoul(line + 5, NULL, 10);
 
-			if (n > 59049) {
-				fprintf(stderr, "fleet-sites: many: at most 59049\n");
+			if (n > 100000) {
+				fprintf(stderr, "fleet-sites: many: at most 100000\n");
 				return 2;
 			}
 			for (unsigned long i = 0; i < n; i++)
-				tri(10, i);
+				dec(5, i);
 			many += n;
 		} else if (!strcmp(line, "exit\n")) {
 			report(many);
