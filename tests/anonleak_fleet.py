@@ -511,6 +511,11 @@ def main():
             if p.poll() is None:
                 p.kill()
                 p.wait()
+        for c in CGROUPS:                  # empty now: removable
+            try:
+                os.rmdir(CGROOT + c)
+            except OSError:
+                pass
         manifest["guest_seconds"] = round(time.time() - t0, 1)
         if os.path.isdir(ART):
             with open(art("manifest.json"), "w") as f:
