@@ -406,7 +406,20 @@ def chromium_renders_zooms_and_searches():
                    " return d.getAttribute('data-name') === name; });"
                    " m.sort(function (a, b) { return b.getBoundingClientRect().width -"
                    " a.getBoundingClientRect().width; }); return m[0];", fn)
-        wd.s("POST", "/element/%s/click" % list(el.values())[0], {})
+        # hover: the tooltip gives the frame's bytes, the JSON's figure
+        eid = list(el.values())[0]
+        wd.s("POST", "/actions", {"actions": [{
+            "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+            "actions": [{"type": "pointerMove", "duration": 0, "x": 0, "y": 0,
+                         "origin": el}]}]})
+        tip = wd.js("var t = document.getElementById('tip');"
+                    " return [t.style.display, t.textContent];")
+        # fleet-sites reaches it by one path: its frame holds every such site
+        assert names.count(fn) == 1, names.count(fn)
+        want = sum(x["live_bytes"] for p in data["processes"] if p["comm"] == "fleet-sites"
+                   for x in p["sites"] if fn in json_key(x))
+        assert tip[0] == "block" and "(%d bytes," % want in tip[1], (tip, want)
+        wd.s("POST", "/element/%s/click" % eid, {})
         after = wd.js(FRAMES_JS)
         w1 = max(f["w"] for f in after["frames"] if f["name"] == fn)
         assert w1 >= before["width"] - 2, (w1, before["width"])
@@ -423,8 +436,8 @@ def chromium_renders_zooms_and_searches():
         assert "matched" in found["info"], found["info"]
         logs = wd.s("POST", "/se/log", {"type": "browser"})
         assert not [e for e in logs if e.get("level") == "SEVERE"], logs
-        print("# chromium: %d frames, '%s' %.0f -> %.0f px wide on click, %d hit(s) for '%s'"
-              % (len(before["frames"]), fn, w0, w1, len(hits), term))
+        print("# chromium: %d frames, '%s' %.0f -> %.0f px wide on click, hover: %d bytes,"
+              " %d hit(s) for '%s'" % (len(before["frames"]), fn, w0, w1, want, len(hits), term))
     finally:
         wd.close()
 
