@@ -11,6 +11,9 @@
 #                              and bench-smoke; ends with "N passed, N
 #                              failed, N skipped"
 #   make demo                  tests/demo.sh in a 6.1 guest
+#   make fleet-consumers       the 6.1 guest's fleet outputs read back by
+#                              go tool pprof, promtool, node_exporter and
+#                              Chromium (after a guest run of the suite)
 #   make deb                   the Debian packages anonleak and anonleak-dkms
 #                              into build/deb (from a clean copy of the tree)
 #   make check-deb             build them, lintian, install into a Debian 12
@@ -95,7 +98,7 @@ DEBUG_VM_TIMEOUT ?= 3000
 DEBUG_APPEND := slub_debug=A,al_range,al_site_*
 DEBUG_BUILD := ANONLEAK_KERNEL_CACHE=$(DEBUG_KERNEL_CACHE) tests/debug/build-kernel.sh
 
-.PHONY: all build deps module module-prep userspace tests unit check demo \
+.PHONY: all build deps module module-prep userspace tests unit check demo fleet-consumers \
 	debug-kernel module-debug check-debug check-debug-run debug-lane-wanted \
 	style sparse spec clean help deb check-deb lane-deb
 
@@ -237,7 +240,17 @@ lane-%:
 	$(STAGE) vm-$$k -- tests/vm/run.sh --kernel $$k \
 		--timeout $$(scripts/time-factor.sh --scale $(VM_LANE_TIMEOUT)) \
 		-- env ANONLEAK_TEST_SCALE=$$([ $$k = $(CHECK_MAIN_KERNEL) ] && \
-			echo 100 || echo $(CHECK_EXTRA_SCALE)) tests/run-guest.sh; true
+			echo 100 || echo $(CHECK_EXTRA_SCALE)) tests/run-guest.sh; \
+	[ $$k = $(CHECK_MAIN_KERNEL) ] && $(STAGE) fleet-consumers -- \
+		tests/fleet/check-consumers.sh \
+		build/vm/results-$$(tests/vm/kver.sh --boot $$k)/fleet; true
+
+# The fleet outputs the main kernel's guest suite wrote (tests/anonleak_fleet.py)
+# read back by go tool pprof, promtool, node_exporter and Chromium; part of
+# lane-$(CHECK_MAIN_KERNEL) in "make check" (~6 s).
+fleet-consumers:
+	tests/fleet/check-consumers.sh \
+		build/vm/results-$$(tests/vm/kver.sh --boot $(CHECK_MAIN_KERNEL))/fleet
 
 lane-debug:
 	@$(STAGE) --gate debug-kernel -- timeout $$(scripts/time-factor.sh --scale \

@@ -33,7 +33,12 @@ pkgs=(build-essential make gcc libc6-dev pkg-config
       # to build the debug guest kernel (tests/debug/build-kernel.sh)
       flex bison bc libssl-dev
       # the Debian packages and their test (make deb, make check-deb)
-      dpkg-dev debhelper dh-dkms dkms lintian bash-completion)
+      dpkg-dev debhelper dh-dkms dkms lintian bash-completion
+      # the fleet outputs read back by their real consumers
+      # (tests/fleet/check-consumers.sh): go tool pprof for the profiles,
+      # promtool and node_exporter for the metrics textfile, headless
+      # Chromium driven over WebDriver for the HTML flame graph
+      golang-go prometheus prometheus-node-exporter chromium chromium-driver curl)
 [ "$want_bench" = 1 ] && pkgs+=(bpftrace bpfcc-tools)
 
 bpo_list=/etc/apt/sources.list.d/anonleak-backports.sources

@@ -31,7 +31,7 @@ int cli_fleet_check(const char *cmd, const struct cli_args *a)
 
 	if (a->json && a->has_format && a->format != OUT_JSON)
 		return cli_usage_error(cmd, "--json and --format=%s exclude each other",
-				       a->format == OUT_TEXT ? "text" : "(another format)");
+				       out_format_name(a->format));
 	if (out_format_wants_file(f) && !a->output && isatty(STDOUT_FILENO))
 		return cli_usage_error(cmd, "--format=pprof writes a binary file: give -o FILE");
 	if (a->by != BY_PROCESS && f != OUT_TEXT && f != OUT_JSON)

@@ -159,7 +159,7 @@ struct option_def {
 	int has_arg;			/* no_argument, required_argument, ... */
 	int (*set)(struct cli_args *a, const char *arg);	/* 0 or -errno */
 	size_t flag;			/* without set: the bool in struct cli_args */
-	const char *what, *hint;	/* "invalid <what> '<arg>'<hint>" */
+	const char *what, *hint;	/* "--<name>: invalid <what> '<arg>'<hint>" */
 };
 
 #define VALUE(bit, name, letter, has_arg, set, what, hint) \
@@ -254,7 +254,8 @@ static int apply(const struct command *cmd, int opt, char **argv, struct cli_arg
 		return 0;
 	}
 	if (d->set(a, optarg))
-		return cli_usage_error(cmd->name, "invalid %s '%s'%s", d->what, optarg, d->hint);
+		return cli_usage_error(cmd->name, "--%s: invalid %s '%s'%s", d->name, d->what,
+				       optarg, d->hint);
 	return 0;
 }
 

@@ -52,14 +52,19 @@ const char *site_hash(char buf[9], const struct site_info *s)
 	return buf;
 }
 
+static const char *const by_names[] = { "process", "cgroup", "pod" };
+
 int report_by_parse(const char *s)
 {
-	static const char *const names[] = { "process", "cgroup", "pod" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(s, names[i]))
+	for (size_t i = 0; i < sizeof(by_names) / sizeof(by_names[0]); i++)
+		if (!strcmp(s, by_names[i]))
 			return (int)i;
 	return -EINVAL;
+}
+
+const char *report_by_name(enum report_by by)
+{
+	return (size_t)by < sizeof(by_names) / sizeof(by_names[0]) ? by_names[by] : "?";
 }
 
 const char *report_group_key(const struct report_proc *p, enum report_by by)

@@ -35,6 +35,9 @@ enum report_by { BY_PROCESS, BY_CGROUP, BY_POD };
 /* "process", "cgroup", "pod": the enum value, or -EINVAL. */
 int report_by_parse(const char *s);
 
+/* "process", "cgroup" or "pod". */
+const char *report_by_name(enum report_by by);
+
 /* The key a process is grouped under for by: comm, cgroup path or pod UID. */
 const char *report_group_key(const struct report_proc *p, enum report_by by);
 

@@ -21,6 +21,11 @@ int out_format_parse(const char *s)
 	return -EINVAL;
 }
 
+const char *out_format_name(enum out_format f)
+{
+	return (size_t)f < sizeof(format_names) / sizeof(format_names[0]) ? format_names[f] : "?";
+}
+
 bool out_format_wants_file(enum out_format f)
 {
 	return f == OUT_PPROF;
@@ -67,7 +72,8 @@ int report_output(FILE *f, const struct report *r, const struct out_opts *o)
 		report_print_flame(f, r);
 		break;
 	default:
-		report_print(f, r, o->format == OUT_JSON, o->all);
+		if (report_print_by(f, r, o->format == OUT_JSON, o->all, o->by))
+			return -ENOMEM;
 	}
 	return ferror(f) ? -EIO : 0;
 }

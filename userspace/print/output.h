@@ -19,6 +19,9 @@ enum out_format { OUT_TEXT, OUT_JSON, OUT_FOLDED, OUT_PPROF, OUT_HTML };
 /* "text", "json", "folded", "pprof", "html": the enum value, or -EINVAL. */
 int out_format_parse(const char *s);
 
+/* "text", "json", "folded", "pprof" or "html". */
+const char *out_format_name(enum out_format f);
+
 /* A format that is binary or a whole document, so wants a file (-o). */
 bool out_format_wants_file(enum out_format f);
 

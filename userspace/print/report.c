@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Both printers walk the report in its sorted order. */
 #define _GNU_SOURCE	/* asprintf */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "print/format.h"
 #include "print/json.h"
+#include "core/fleet.h"
 #include "core/frames.h"
 #include "core/resident.h"
 #include "print/report.h"
@@ -267,33 +270,141 @@ void report_json_proc(struct json *j, uint32_t pid, const char *comm, uint64_t p
 	json_string(j, "state", name ? name : "unknown");
 }
 
+static void json_process(struct json *j, const struct report *r, const struct report_proc *p)
+{
+	json_object_begin(j, NULL);
+	report_json_proc(j, p->pid, p->comm, p->proc_id, p->has_uid ? &p->uid : NULL, p->state);
+	if (p->has_exit_time)
+		json_u64(j, "exit_age_ms", age_ns(p->now, p->exit_time) / NSEC_PER_MSEC);
+	json_u64(j, "live_count", p->live_count);
+	json_u64(j, "live_bytes", p->live_bytes);
+	json_resident(j, r, p->has_resident, p->resident);
+	if (r->show_resident && !p->has_resident)
+		json_string(j, "resident_unknown", resident_unknown_reason(p));
+	json_array_begin(j, "sites");
+	for (size_t k = 0; k < p->nr_sites; k++)
+		json_site(j, r, &p->sites[k]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
 void report_json_members(struct json *j, const struct report *r)
 {
 	json_array_begin(j, "processes");
-	for (size_t i = 0; i < r->nr_procs; i++) {
-		const struct report_proc *p = &r->procs[i];
-
-		json_object_begin(j, NULL);
-		report_json_proc(j, p->pid, p->comm, p->proc_id, p->has_uid ? &p->uid : NULL,
-				 p->state);
-		if (p->has_exit_time)
-			json_u64(j, "exit_age_ms",
-				 age_ns(p->now, p->exit_time) / NSEC_PER_MSEC);
-		json_u64(j, "live_count", p->live_count);
-		json_u64(j, "live_bytes", p->live_bytes);
-		json_resident(j, r, p->has_resident, p->resident);
-		if (r->show_resident && !p->has_resident)
-			json_string(j, "resident_unknown", resident_unknown_reason(p));
-		json_array_begin(j, "sites");
-		for (size_t k = 0; k < p->nr_sites; k++)
-			json_site(j, r, &p->sites[k]);
-		json_array_end(j);
-		json_object_end(j);
-	}
+	for (size_t i = 0; i < r->nr_procs; i++)
+		json_process(j, r, &r->procs[i]);
 	json_array_end(j);
 	json_u64(j, "live_count", r->live_count);
 	json_u64(j, "live_bytes", r->live_bytes);
 	json_resident(j, r, true, r->resident);
+}
+
+struct group {
+	const char *key;
+	size_t procs;
+	uint64_t live_count, live_bytes;
+};
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+
+	if (x->live_bytes != y->live_bytes)
+		return x->live_bytes < y->live_bytes ? 1 : -1;
+	return strcmp(x->key, y->key);
+}
+
+/* The groups of r's processes by key, largest live bytes first; NULL: no memory. */
+static struct group *make_groups(const struct report *r, enum report_by by, size_t *nr)
+{
+	struct group *g = calloc(r->nr_procs ? r->nr_procs : 1, sizeof(*g));
+	size_t n = 0;
+
+	if (!g)
+		return NULL;
+	for (size_t i = 0; i < r->nr_procs; i++) {
+		const struct report_proc *p = &r->procs[i];
+		const char *key = report_group_key(p, by);
+		size_t k = 0;
+
+		while (k < n && strcmp(g[k].key, key))
+			k++;
+		if (k == n)
+			g[n++].key = key;
+		g[k].procs++;
+		g[k].live_count += p->live_count;
+		g[k].live_bytes += p->live_bytes;
+	}
+	qsort(g, n, sizeof(*g), group_cmp);
+	*nr = n;
+	return g;
+}
+
+static int print_groups(FILE *f, const struct report *r, enum report_by by, bool json,
+			bool all)
+{
+	const char *what = report_by_name(by);
+	struct group *g;
+	char buf[FMT_BUF_LEN];
+	size_t n = 0;
+	struct json j;
+
+	g = make_groups(r, by, &n);
+	if (!g)
+		return -ENOMEM;
+	if (json) {
+		json_init(&j, f);
+		json_object_begin(&j, NULL);
+		json_string(&j, "by", what);
+		json_array_begin(&j, "groups");
+	}
+	for (size_t k = 0; k < n; k++) {
+		if (json) {
+			json_object_begin(&j, NULL);
+			json_string(&j, what, g[k].key);
+			json_u64(&j, "process_count", g[k].procs);
+			json_u64(&j, "live_count", g[k].live_count);
+			json_u64(&j, "live_bytes", g[k].live_bytes);
+			json_array_begin(&j, "processes");
+		} else {
+			fprintf(f, "%s ", what);
+			fputs_escaped(g[k].key, f);
+			fprintf(f, ": %zu %s, %" PRIu64 " live %s, %s (%" PRIu64 " bytes) live\n\n",
+				g[k].procs, g[k].procs == 1 ? "process" : "processes",
+				g[k].live_count, plural(g[k].live_count, "mapping", "mappings"),
+				fmt_size(buf, g[k].live_bytes), g[k].live_bytes);
+		}
+		for (size_t i = 0; i < r->nr_procs; i++) {
+			const struct report_proc *p = &r->procs[i];
+
+			if (strcmp(report_group_key(p, by), g[k].key))
+				continue;
+			if (json) {
+				json_process(&j, r, p);
+				continue;
+			}
+			for (size_t s = 0; s < p->nr_sites; s++)
+				if (all || p->sites[s].live_bytes)
+					print_site(f, r, p, &p->sites[s]);
+		}
+		if (json) {
+			json_array_end(&j);
+			json_object_end(&j);
+		}
+	}
+	if (json) {
+		json_array_end(&j);
+		json_u64(&j, "live_count", r->live_count);
+		json_u64(&j, "live_bytes", r->live_bytes);
+		json_object_end(&j);
+	} else {
+		fprintf(f, "summary: %zu %s by %s, %zu %s, %s (%" PRIu64 " bytes) live\n", n,
+			n == 1 ? "group" : "groups", what, r->nr_procs,
+			r->nr_procs == 1 ? "process" : "processes",
+			fmt_size(buf, r->live_bytes), r->live_bytes);
+	}
+	free(g);
+	return 0;
 }
 
 static void print_json(FILE *f, const struct report *r)
@@ -304,6 +415,14 @@ static void print_json(FILE *f, const struct report *r)
 	json_object_begin(&j, NULL);
 	report_json_members(&j, r);
 	json_object_end(&j);
+}
+
+int report_print_by(FILE *f, const struct report *r, bool json, bool all, enum report_by by)
+{
+	if (by != BY_PROCESS)
+		return print_groups(f, r, by, json, all);
+	report_print(f, r, json, all);
+	return 0;
 }
 
 void report_print(FILE *f, const struct report *r, bool json, bool all)

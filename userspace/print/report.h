@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "core/fleet.h"
 #include "core/model.h"
 #include "print/json.h"
 #include "proto/sites.h"
@@ -20,6 +21,15 @@
  * Or (json) {"processes":[...]} with every site, in report order.
  */
 void report_print(FILE *f, const struct report *r, bool json, bool all);
+
+/*
+ * report_print(), or by cgroup or pod (core/fleet.h): per group, largest
+ * live bytes first, a header line and its processes' sites (text), or
+ * {"by":"cgroup","groups":[{"cgroup":KEY,"process_count":N,"live_count":N,
+ * "live_bytes":N,"processes":[...]}],"live_count":N,"live_bytes":N}.
+ * Returns 0 or -ENOMEM.
+ */
+int report_print_by(FILE *f, const struct report *r, bool json, bool all, enum report_by by);
 
 /* The members of report_print()'s JSON object, into an open object. */
 void report_json_members(struct json *j, const struct report *r);

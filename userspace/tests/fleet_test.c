@@ -28,6 +28,7 @@
 #include "print/output.h"
 #include "print/pb.h"
 #include "print/pprof.h"
+#include "print/report.h"
 #include "proto/util.h"
 
 TEST(varints)
@@ -436,6 +437,39 @@ TEST(pprof_container_labels)
 	report_release(&r);
 }
 
+/* --by cgroup: one group per path, largest first, with its processes and sums. */
+TEST(report_by_cgroup)
+{
+	struct report r;
+	char *out;
+
+	load_report(&r);
+	r.procs[0].cgroup = strdup("/a");
+	r.procs[1].cgroup = strdup("/b");
+	CAPTURE(out, report_print_by(f, &r, true, false, BY_CGROUP));
+	EXPECT_NE(NULL, strstr(out, "\"by\":\"cgroup\",\"groups\":[{\"cgroup\":\"/a\","
+			       "\"process_count\":1,\"live_count\":256,\"live_bytes\":1048576,"
+			       "\"processes\":[{\"pid\":10,"));
+	EXPECT_NE(NULL, strstr(out, "{\"cgroup\":\"/b\",\"process_count\":1,"
+			       "\"live_count\":2,\"live_bytes\":8192,\"processes\":[{\"pid\":20,"));
+	free(out);
+	CAPTURE(out, report_print_by(f, &r, false, false, BY_CGROUP));
+	EXPECT_NE(NULL, strstr(out, "cgroup /a: 1 process, 256 live mappings, 1.0 MiB "
+			       "(1048576 bytes) live\n\nanonleak site 0x1 in pid 10"));
+	EXPECT_NE(NULL, strstr(out, "summary: 2 groups by cgroup, 2 processes"));
+	free(out);
+	free(r.procs[1].cgroup);
+	r.procs[1].cgroup = strdup("/a");	/* now one group of both */
+	CAPTURE(out, report_print_by(f, &r, false, false, BY_CGROUP));
+	EXPECT_NE(NULL, strstr(out, "cgroup /a: 2 processes, 258 live mappings"));
+	EXPECT_EQ(NULL, strstr(out, "cgroup /b"));
+	free(out);
+	CAPTURE(out, report_print_by(f, &r, false, false, BY_POD));
+	EXPECT_NE(NULL, strstr(out, "pod (none): 2 processes"));
+	free(out);
+	report_release(&r);
+}
+
 static void expect_k8s(struct __test_metadata *_metadata, const char *path, const char *pod,
 		       const char *ctr)
 {
@@ -524,6 +558,16 @@ static int write_hello(FILE *f, const void *ctx)
 	return 0;
 }
 
+/* The way the printers fail: a stream error, reported as -EIO. */
+static int write_stream_error(FILE *f, const void *ctx)
+{
+	(void)ctx;
+	close(fileno(f));
+	fputs("lost", f);
+	fflush(f);
+	return ferror(f) ? -EIO : 0;
+}
+
 static int write_fail(FILE *f, const void *ctx)
 {
 	(void)ctx;
@@ -542,6 +586,8 @@ TEST(atomic_files)
 	ASSERT_EQ(0, file_write_atomic(path, write_hello, "hello"));
 	EXPECT_EQ(-EIO, file_write_atomic(path, write_fail, NULL));
 	EXPECT_EQ(-ENOENT, file_write_atomic(bad, write_hello, "x"));
+	/* a stream error: its reason (ENOSPC on a full disk), not "I/O error" */
+	EXPECT_EQ(-EBADF, file_write_atomic(path, write_stream_error, NULL));
 	f = fopen(path, "r");
 	ASSERT_NE(NULL, f);
 	EXPECT_NE(NULL, fgets(buf, sizeof(buf), f));
@@ -647,9 +693,21 @@ TEST(metrics_of_two_groups)
 	report_release(&r);
 }
 
+/* Lines of out that begin with prefix. */
+static size_t count_series(const char *out, const char *prefix)
+{
+	size_t n = 0, len = strlen(prefix);
+
+	for (const char *l = out; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		n += !strncmp(l, prefix, len);
+	return n;
+}
+
 TEST(metrics_caps_with_10000_sites)
 {
+	struct module_stats st = { 0 };
 	struct metrics m;
+	char *out;
 	struct report r;
 	uint64_t bytes = 0;
 
@@ -670,6 +728,13 @@ TEST(metrics_caps_with_10000_sites)
 	EXPECT_STREQ(METRICS_OTHER, m.sites[0].group->comm);
 	EXPECT_EQ(101 * 50 * 4096, m.sites[0].live_bytes);
 	EXPECT_EQ(101 * 49 * 4096, m.sites[1].live_bytes);
+	/* and in the file: no metric has more series than the cap */
+	CAPTURE(out, metrics_print(f, &m, &st));
+	EXPECT_EQ(100, count_series(out, "anonleak_site_live_bytes{"));
+	EXPECT_EQ(100, count_series(out, "anonleak_live_bytes{"));
+	EXPECT_EQ(100, count_series(out, "anonleak_processes{"));
+	EXPECT_NE(NULL, strstr(out, "\nanonleak_sites_omitted 8900\n"));
+	free(out);
 	EXPECT_EQ(-EINVAL, metrics_build(&r, 10, 0, &m));
 	metrics_release(&m);
 	report_release(&r);
