@@ -434,14 +434,16 @@ def bad_options_and_unwritable_places():
                  "--max-series: invalid"),
                 (["metrics", "--textfile", d, "--top", "x"], 2, "--top: invalid count 'x'"),
                 (["report", *one, "--format=pprof", "-o", os.path.join(d, "no/such/x")], 1,
-                 "no/such/x: No such file"),
+                 ("no/such/x", "No such file")),
                 (["report", *one, "--format=html", "-o", os.path.join(ro, "f.html")], 1,
-                 "f.html: Read-only file system"),
+                 ("f.html", "Read-only file system")),
                 (["metrics", "--textfile", os.path.join(d, "missing")], 1, "missing"),
                 (["metrics", "--textfile", ro], 1, "Read-only file system")):
             r = run(*args)
             assert r.returncode == code, (args, r.returncode, r.stderr)
-            assert words in r.stderr and not r.stdout, (args, r.stderr, r.stdout[:200])
+            words = (words,) if isinstance(words, str) else words
+            assert all(w in r.stderr for w in words) and not r.stdout, (args, r.stderr,
+                                                                         r.stdout[:200])
             assert leftovers(d) == [] and leftovers(ro) == [], (args, leftovers(d),
                                                                   leftovers(ro))
     finally:

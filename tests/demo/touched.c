@@ -2,7 +2,7 @@
 /*
  * Known resident bytes for `anonleak report --resident`: two call sites,
  * map_a() and map_b(), each map NA (NB) pages of anonymous memory with
- * MADV_NOHUGEPAGE and write to exactly KA (KB) of them, spread over the
+ * MADV_NOHUGEPAGE (where the kernel has huge pages) and write to exactly KA (KB) of them, spread over the
  * range (map_touched() is inlined: each site's function is map_a or
  * map_b). Prints each range's start address (0x...), then "ready", then
  * waits for its standard input to end and exits without unmapping.
@@ -10,6 +10,7 @@
  *   touched NA KA NB KB
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -22,7 +23,10 @@ void *map_touched(size_t n, size_t k)
 	unsigned char *p = mmap(NULL, n * page, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	if (p == MAP_FAILED || madvise(p, n * page, MADV_NOHUGEPAGE))
+	if (p == MAP_FAILED)
+		return NULL;
+	/* EINVAL: a kernel without transparent huge pages, none to avoid */
+	if (madvise(p, n * page, MADV_NOHUGEPAGE) && errno != EINVAL)
 		return NULL;
 	/* k distinct pages of n: i * n / k is strictly increasing for k <= n */
 	for (size_t i = 0; i < k; i++)
