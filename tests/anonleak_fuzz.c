@@ -21,12 +21,15 @@
  * each of which must be refused with its own errno, with an extack message,
  * leaving the loaded tables as they were (ids, counts, bytes) and this
  * program's own table serving walks. Then the limits (the longest path,
- * ANONLEAK_UNWIND_MAX_RULES rules, one rule or row too many,
- * max_unwind_bytes) and uploads and drops racing exiting processes.
+ * ANONLEAK_UNWIND_MAX_RULES rules, one rule too many (one row too many
+ * with ANONLEAK_FUZZ_HUGE=1), max_unwind_bytes) and uploads and drops
+ * racing exiting processes.
  *
  * Environment:
  *   ANONLEAK_FUZZ_SEED     PRNG seed (default 0x616e6f6e); printed
  *   ANONLEAK_FUZZ_ITERS    iterations (default 20000, times the scale)
+ *   ANONLEAK_FUZZ_HUGE     1: also send a table of ANONLEAK_UNWIND_MAX_ROWS + 1
+ *                          rows (128 MiB; refused)
  *   ANONLEAK_TEST_SCALE    percent of the default counts (default 100)
  *   ANONLEAK_KO            the module file, for the parameter tests
  */
@@ -1920,8 +1923,9 @@ static int fz_fake_load(uint64_t ino, size_t nrows, size_t nrules, const char *p
 	int ret = -ENOMEM;
 
 	if (rows && rules) {
-		for (i = 0; i < nrows; i++)
-			rows[i].off = i;	/* sorted, every rule 0 */
+		/* Sorted, every rule 0; too many are refused unread. */
+		for (i = 0; i < nrows && nrows <= ANONLEAK_UNWIND_MAX_ROWS; i++)
+			rows[i].off = i;
 		ret = al_t_unwind_load(&u, ext);
 	}
 	free(rows);
@@ -2000,13 +2004,19 @@ TEST_F_TIMEOUT(ufuzz, limits_accepted_and_oversized_refused, 900)
 			    "one rule too many");
 	al_say("limits: %u rules, and one more, in %.1f s\n", ANONLEAK_UNWIND_MAX_RULES,
 	       al_now_s() - t0);
-	/* 128 MiB of rows to send: on the main lane only. */
-	if (al_scale(100, 1) >= 100) {
+	/*
+	 * One row too many is 128 MiB to send, 4 to 14 s on the 6.1 guest:
+	 * too long for every lane. ANONLEAK_FUZZ_HUGE=1 asks for it.
+	 */
+	if (al_env_ul("ANONLEAK_FUZZ_HUGE", 0)) {
 		t0 = al_now_s();
 		EXPECT_FAKE_REFUSED(-EINVAL, 0, 3, ANONLEAK_UNWIND_MAX_ROWS + 1, 1,
 				    "one row too many");
 		al_say("limits: %u rows in %.1f s\n", ANONLEAK_UNWIND_MAX_ROWS + 1,
 		       al_now_s() - t0);
+	} else {
+		al_say("limits: %u rows not sent (ANONLEAK_FUZZ_HUGE=1 sends them)\n",
+		       ANONLEAK_UNWIND_MAX_ROWS + 1);
 	}
 
 	/* max_unwind_bytes: what is loaded now and 64 bytes. */
