@@ -484,10 +484,29 @@ int al_unwind_drop_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* GET_UNWIND ---------------------------------------------------------- */
 
+/* The largest GET_UNWIND message: a table with the longest path allowed. */
+static size_t al_unwind_msg_size(void)
+{
+	return nlmsg_total_size(GENL_HDRLEN +
+		nla_total_size(0) +				/* ANONLEAK_A_UNWIND */
+		3 * nla_total_size(sizeof(u32)) +		/* DEV, NROWS, NRULES */
+		6 * nla_total_size_64bit(sizeof(u64)) +		/* INO, SIZE, MTIME, */
+								/* ID, BYTES, LOADED */
+		nla_total_size(sizeof_field(struct al_utable, build_id)) +
+		nla_total_size(PATH_MAX));			/* PATH, its NUL */
+}
+
+/*
+ * A dump's first skb is NLMSG_GOODSIZE (under 4 KiB) unless the reader
+ * made the socket's reads larger before: a table with a long path would
+ * not fit an empty one, and the dump would end in -EMSGSIZE. Ask for room
+ * for the largest message.
+ */
 int al_unwind_dump_start(struct netlink_callback *cb)
 {
 	BUILD_BUG_ON(sizeof(u64) > sizeof(cb->ctx));
 	*(u64 *)cb->ctx = 0;
+	cb->min_dump_alloc = al_unwind_msg_size();
 	return 0;
 }
 

@@ -386,16 +386,14 @@ static void pv_upload(struct al_t_upload *u, uint32_t dev, uint64_t ino)
 	u->rules_bytes = sizeof(pv_rules);
 }
 
-static int unwind_nobody_fn(void *arg)
+/* The unwind requests of @c, each EPERM: 0, or a code naming the first not. */
+static int unwind_denied(struct unwind_ctx *c)
 {
-	struct unwind_ctx *c = arg;
 	struct al_t_utables ts;
 	struct al_t_exemplar ex;
 	struct al_t_upload u;
 	char ext[AL_T_EXT];
 
-	if (become_nobody())
-		return 2;
 	pv_upload(&u, c->dev, c->ino + 1);
 	if (al_t_unwind_load(&u, ext) != -EPERM || ext[0])
 		return 10;
@@ -416,7 +414,37 @@ static int unwind_nobody_fn(void *arg)
 	return 0;
 }
 
-TEST_F(privs, unprivileged_user_cannot_touch_tables_or_exemplars)
+static int unwind_nobody_fn(void *arg)
+{
+	if (become_nobody())
+		return 2;
+	return unwind_denied(arg);
+}
+
+/*
+ * Root without CAP_NET_ADMIN (the one capability the family asks for), all
+ * the others kept, CAP_SYS_ADMIN among them.
+ */
+static int unwind_root_fn(void *arg)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	unsigned int w = CAP_NET_ADMIN / 32, b = 1U << (CAP_NET_ADMIN % 32);
+
+	if (syscall(SYS_capget, &h, d) ||
+	    !(d[CAP_SYS_ADMIN / 32].effective & (1U << (CAP_SYS_ADMIN % 32))))
+		return 2;
+	d[w].effective &= ~b;
+	d[w].permitted &= ~b;
+	d[w].inheritable &= ~b;
+	if (syscall(SYS_capset, &h, d) || has_net_admin() || geteuid())
+		return 3;
+	return unwind_denied(arg);
+}
+
+/* Tables and exemplars stay out of reach of @fn's caller, and unchanged. */
+static void unwind_out_of_reach(struct __test_metadata *_metadata,
+				int (*fn)(void *))
 {
 	struct unwind_ctx c = { .dev = (15U << 20) | 99, .ino = 4711 };
 	struct al_t_utables before, after;
@@ -435,7 +463,7 @@ TEST_F(privs, unprivileged_user_cannot_touch_tables_or_exemplars)
 	pv_upload(&u, c.dev, c.ino);
 	ASSERT_EQ(0, al_t_unwind_load(&u, NULL));
 	ASSERT_EQ(0, al_t_unwinds(&before));
-	EXPECT_EQ(0, in_child(unwind_nobody_fn, &c));
+	EXPECT_EQ(0, in_child(fn, &c));
 	ASSERT_EQ(0, al_t_unwinds(&after));
 	ASSERT_EQ(before.n, after.n);
 	for (i = 0; i < after.n; i++)
@@ -445,6 +473,16 @@ TEST_F(privs, unprivileged_user_cannot_touch_tables_or_exemplars)
 	free(before.v);
 	free(after.v);
 	EXPECT_EQ(0, al_t_unwind_drop(c.dev, c.ino, false, NULL));
+}
+
+TEST_F(privs, unprivileged_user_cannot_touch_tables_or_exemplars)
+{
+	unwind_out_of_reach(_metadata, unwind_nobody_fn);
+}
+
+TEST_F(privs, root_without_net_admin_cannot_touch_tables_or_exemplars)
+{
+	unwind_out_of_reach(_metadata, unwind_root_fn);
 }
 
 /* Root of a user namespace made by nobody: all capabilities, there. */

@@ -623,44 +623,15 @@ TEST_F(unwind, drop_by_identity_and_all)
 	EXPECT_EQ(0, al_t_unwind_drop(0, 0, true, NULL));
 }
 
-/* The loaded tables, as GET_UNWIND and GET_STATS say: for comparisons. */
-struct tstate {
-	uint64_t ids[4], n, tables, rows, bytes, refused;
-};
-
-static int tstate(struct tstate *s)
-{
-	struct al_t_utables ts;
-	struct al_t_stats st;
-	unsigned int i;
-	int err;
-
-	memset(s, 0, sizeof(*s));
-	err = al_t_unwinds(&ts);
-	if (!err)
-		err = al_t_stats(&st);
-	if (err)
-		return err;
-	s->n = ts.n;
-	for (i = 0; i < ts.n && i < 4; i++)
-		s->ids[i] = ts.v[i].v[ANONLEAK_UNWIND_A_ID];
-	free(ts.v);
-	s->tables = st.c[ANONLEAK_STATS_A_UNWIND_TABLES];
-	s->rows = st.c[ANONLEAK_STATS_A_UNWIND_ROWS];
-	s->bytes = st.c[ANONLEAK_STATS_A_UNWIND_BYTES];
-	s->refused = st.c[ANONLEAK_STATS_A_UNWIND_REFUSED];
-	return 0;
-}
-
 /* @u is refused with @err and a message, and nothing changes. */
 #define EXPECT_REFUSED(u, err, what) do {				\
-	struct tstate b_, a_;						\
+	struct al_t_unwind_state b_, a_;						\
 	char ext_[AL_T_EXT];						\
 									\
-	ASSERT_EQ(0, tstate(&b_));					\
+	ASSERT_EQ(0, al_t_unwind_state(&b_));					\
 	EXPECT_EQ(err, al_t_unwind_load(u, ext_)) TH_LOG("%s", what);	\
 	EXPECT_NE(0, ext_[0]) TH_LOG("%s: no extack message", what);	\
-	ASSERT_EQ(0, tstate(&a_));					\
+	ASSERT_EQ(0, al_t_unwind_state(&a_));					\
 	EXPECT_EQ(0, memcmp(&b_, &a_, sizeof(a_))) TH_LOG("%s changed the tables", what); \
 } while (0)
 
@@ -670,7 +641,7 @@ TEST_F(unwind, bad_uploads_are_refused_and_change_nothing)
 	struct anonleak_unwind_row rows[4];
 	struct al_t_upload u, v;
 	struct al_t_config cfg;
-	struct tstate s0, s1;
+	struct al_t_unwind_state s0, s1;
 	uint8_t junk[12] = { 0 };
 	char ext[AL_T_EXT];
 
@@ -734,12 +705,12 @@ TEST_F(unwind, bad_uploads_are_refused_and_change_nothing)
 	EXPECT_EQ(0, al_t_unwind_drop(FAKE_DEV, v.ino, false, NULL));
 
 	/* max_unwind_bytes: what is loaded now; a same-size replacement fits. */
-	ASSERT_EQ(0, tstate(&s0));
+	ASSERT_EQ(0, al_t_unwind_state(&s0));
 	cfg = self->cfg0;
 	cfg.v[ANONLEAK_CONFIG_A_MAX_UNWIND_BYTES] = s0.bytes;
 	ASSERT_EQ(0, al_t_set_config(&cfg, AL_T_CFG_BIT(MAX_UNWIND_BYTES), NULL));
 	EXPECT_EQ(0, al_t_unwind_load(&u, ext)) TH_LOG("%s", ext);
-	ASSERT_EQ(0, tstate(&s1));
+	ASSERT_EQ(0, al_t_unwind_state(&s1));
 	EXPECT_EQ(s0.bytes, s1.bytes);
 	EXPECT_NE(s0.ids[0], s1.ids[0]);
 	v = u;
@@ -752,7 +723,7 @@ TEST_F(unwind, bad_uploads_are_refused_and_change_nothing)
 	v.rows_bytes = u.rows_bytes;
 	v.path = "a longer path than before, so more bytes than the cap allows";
 	EXPECT_EQ(-ENOSPC, al_t_unwind_load(&v, ext));
-	ASSERT_EQ(0, tstate(&s0));
+	ASSERT_EQ(0, al_t_unwind_state(&s0));
 	EXPECT_EQ(s1.refused + 2, s0.refused);
 	s0.refused = s1.refused;
 	EXPECT_EQ(0, memcmp(&s0, &s1, sizeof(s1)));
@@ -1122,28 +1093,6 @@ static unsigned int objects_read(int fd, int quiet_ms, struct al_t_objev *evs,
 	return n;
 }
 
-/* A file of one page in /tmp, unlinked: its fd, and its stat. */
-static int exec_file(struct stat *st)
-{
-	char path[] = "/tmp/anonleak-unwind-XXXXXX";
-	static uint8_t page[65536];
-	int fd = mkstemp(path);
-
-	if (fd < 0)
-		return -1;
-	unlink(path);
-	if (write(fd, page, PG) != (ssize_t)PG || fstat(fd, st)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static uint32_t kdev(dev_t d)
-{
-	return major(d) << 20 | minor(d);
-}
-
 TEST_F(unwind, object_event_for_a_new_executable_file)
 {
 	int quiet = (int)(500 * time_factor());
@@ -1158,8 +1107,8 @@ TEST_F(unwind, object_event_for_a_new_executable_file)
 	sk = objects_socket();
 	ASSERT_LE(0, sk);
 	ASSERT_NE(MAP_FAILED, ul_leaf(PG));	/* tracked from now on */
-	fd = exec_file(&st);
-	fd2 = exec_file(&st2);
+	fd = al_t_exec_file(&st);
+	fd2 = al_t_exec_file(&st2);
 	ASSERT_LE(0, fd);
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, al_t_stats(&st0));
@@ -1167,7 +1116,7 @@ TEST_F(unwind, object_event_for_a_new_executable_file)
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(1, objects_read(sk, quiet, ev, 4));
 	EXPECT_EQ((uint32_t)getpid(), ev[0].pid);
-	EXPECT_EQ(kdev(st.st_dev), ev[0].dev);
+	EXPECT_EQ(al_t_kdev(st.st_dev), ev[0].dev);
 	EXPECT_EQ(st.st_ino, ev[0].ino);
 	EXPECT_EQ(F(p), ev[0].start);
 	EXPECT_EQ(F(p) + PG, ev[0].end);
@@ -1176,10 +1125,7 @@ TEST_F(unwind, object_event_for_a_new_executable_file)
 	ASSERT_NE(MAP_FAILED, q);
 	EXPECT_EQ(0, objects_read(sk, quiet, ev, 4));
 	/* A file that has its table is not announced. */
-	u.dev = kdev(st2.st_dev);
-	u.ino = st2.st_ino;
-	u.size = st2.st_size;
-	u.mtime = st2.st_mtim.tv_sec * 1000000000ULL + st2.st_mtim.tv_nsec;
+	al_t_upload_of_stat(&u, &st2);
 	u.rows = &row;
 	u.rows_bytes = sizeof(row);
 	u.rules = ul_rules;
@@ -1212,7 +1158,7 @@ TEST_F(unwind, object_events_are_rate_limited)
 	ASSERT_LE(0, sk);
 	ASSERT_NE(MAP_FAILED, ul_leaf(PG));
 	for (i = 0; i < N; i++) {
-		fds[i] = exec_file(&st);
+		fds[i] = al_t_exec_file(&st);
 		ASSERT_LE(0, fds[i]);
 	}
 	ASSERT_EQ(0, al_t_stats(&st0));

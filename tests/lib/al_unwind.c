@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
+#include "al_stats.h"
 #include "al_util.h"
 #include "al_unwind.h"
 
@@ -62,6 +65,37 @@ void al_t_upload_of(struct al_t_upload *u, const struct al_t_fmap *m)
 	u->size = m->size;
 	u->mtime = m->mtime;
 	u->path = m->path;
+}
+
+void al_t_upload_of_stat(struct al_t_upload *u, const struct stat *st)
+{
+	u->dev = al_t_kdev(st->st_dev);
+	u->ino = st->st_ino;
+	u->size = st->st_size;
+	u->mtime = st->st_mtim.tv_sec * 1000000000ULL + st->st_mtim.tv_nsec;
+}
+
+uint32_t al_t_kdev(dev_t d)
+{
+	return major(d) << 20 | minor(d);
+}
+
+int al_t_exec_file(struct stat *st)
+{
+	char path[] = "/tmp/anonleak-unwind-XXXXXX";
+	static const uint8_t page[65536];
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return -1;
+	unlink(path);
+	if (pg <= 0 || pg > (long)sizeof(page) || write(fd, page, pg) != pg ||
+	    fstat(fd, st)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* @len bytes of @data in attributes of @type, @chunk bytes each at most. */
@@ -202,6 +236,37 @@ int al_t_unwinds(struct al_t_utables *ts)
 	memset(ts, 0, sizeof(*ts));
 	return al_t_dump(ANONLEAK_CMD_GET_UNWIND, 0, al_t_unwinds_cb, ts, &ts->n,
 			 AL_T_TRIES, &ts->intr, NULL);
+}
+
+int al_t_unwind_state(struct al_t_unwind_state *s)
+{
+	struct al_t_utables ts;
+	struct al_t_stats st;
+	unsigned int i;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = al_t_unwinds(&ts);
+	if (err) {
+		free(ts.v);
+		return err;
+	}
+	s->n = ts.n;
+	for (i = 0; i < ts.n; i++) {
+		if (i < sizeof(s->ids) / sizeof(s->ids[0]))
+			s->ids[i] = ts.v[i].v[ANONLEAK_UNWIND_A_ID];
+		s->list_rows += ts.v[i].v[ANONLEAK_UNWIND_A_NROWS];
+		s->list_bytes += ts.v[i].v[ANONLEAK_UNWIND_A_BYTES];
+	}
+	free(ts.v);
+	err = al_t_stats(&st);
+	if (err)
+		return err;
+	s->tables = st.c[ANONLEAK_STATS_A_UNWIND_TABLES];
+	s->rows = st.c[ANONLEAK_STATS_A_UNWIND_ROWS];
+	s->bytes = st.c[ANONLEAK_STATS_A_UNWIND_BYTES];
+	s->refused = st.c[ANONLEAK_STATS_A_UNWIND_REFUSED];
+	return 0;
 }
 
 struct al_t_utable *al_t_utable_of(struct al_t_utables *ts, uint32_t dev,

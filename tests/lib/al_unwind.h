@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "al_nl.h"
 
@@ -50,6 +51,18 @@ struct al_t_upload {
 /* The identity of @m into @u (rows and rules untouched). */
 void al_t_upload_of(struct al_t_upload *u, const struct al_t_fmap *m);
 
+/* The identity of the file of @st into @u (rows and rules untouched). */
+void al_t_upload_of_stat(struct al_t_upload *u, const struct stat *st);
+
+/* The kernel's encoding of @d, as the module and /proc/PID/maps give it. */
+uint32_t al_t_kdev(dev_t d);
+
+/*
+ * A file of one page of zeros in /tmp, unlinked, for executable mappings
+ * of a file of our own: its fd (and its stat in @st), or -1.
+ */
+int al_t_exec_file(struct stat *st);
+
 /* UNWIND_LOAD of @u: 0 or -errno, @ext (or NULL) the extack message. */
 int al_t_unwind_load(const struct al_t_upload *u, char ext[AL_T_EXT]);
 
@@ -75,6 +88,28 @@ struct al_t_utables {
 
 /* GET_UNWIND into @ts: 0 or -errno. */
 int al_t_unwinds(struct al_t_utables *ts);
+
+/*
+ * The loaded tables, as GET_UNWIND and GET_STATS say, for comparisons
+ * (memcmp: every byte is set) and for consistency checks.
+ */
+struct al_t_unwind_state {
+	uint64_t ids[8];		/* the first tables' ids, in load order */
+	uint64_t n;			/* tables listed */
+	uint64_t list_rows, list_bytes;	/* their NROWS and BYTES, summed */
+	uint64_t tables, rows, bytes;	/* GET_STATS: UNWIND_TABLES, _ROWS, _BYTES */
+	uint64_t refused;		/* GET_STATS: UNWIND_REFUSED */
+};
+
+/* Both into @s: 0 or -errno. */
+int al_t_unwind_state(struct al_t_unwind_state *s);
+
+/* The counts of @s agree: listed tables, rows and bytes are the stats'. */
+static inline bool al_t_unwind_state_ok(const struct al_t_unwind_state *s)
+{
+	return s->n == s->tables && s->list_rows == s->rows &&
+	       s->list_bytes == s->bytes;
+}
 
 /* The table of (@dev, @ino) in @ts, or NULL. */
 struct al_t_utable *al_t_utable_of(struct al_t_utables *ts, uint32_t dev,

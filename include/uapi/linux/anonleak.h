@@ -312,7 +312,13 @@
  * known kinds and offsets within ANONLEAK_UNWIND_MAX_OFF, sizes within the
  * limits below and within the module's max_unwind_bytes (-ENOSPC when the
  * loaded tables would exceed it; counted in ANONLEAK_STATS_A_UNWIND_REFUSED).
- * Errors carry an extack message naming the attribute.
+ * Errors carry an extack message naming the attribute. The netlink core's
+ * policy check comes first and has its own errors: -ERANGE for a BUILD_ID
+ * over 20 bytes, a PATH longer than 4096 bytes whose string ends within
+ * them, or a nest shorter than an attribute header; -EINVAL for a PATH
+ * without a NUL in its first 4096 bytes, a DEV, INO, SIZE or MTIME of the
+ * wrong size, an attribute the command does not take, or NLA_F_NESTED
+ * missing on a nest or set on another attribute.
  *
  *    ANONLEAK_A_UNWIND: NLA_NESTED
  *        ANONLEAK_UNWIND_A_DEV: NLA_U32, device of the file's inode, as the
