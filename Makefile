@@ -37,7 +37,7 @@ CHROOT_KERNELS := 5.10 7.3
 # every kind of check, on every kernel; full counts on the main one (6.1),
 # fewer on the others so that make check fits its time budget.
 CHECK_MAIN_KERNEL ?= 6.1
-CHECK_EXTRA_SCALE ?= 50
+CHECK_EXTRA_SCALE ?= 25
 # The module's kernel: the running one if it has headers, else the newest
 # installed 6.1. Short names are resolved to installed versions.
 KVER ?= $(if $(wildcard /lib/modules/$(shell uname -r)/build),$(shell uname -r),6.1)
