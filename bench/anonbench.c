@@ -16,13 +16,19 @@
  *
  *   work    --pairs N --ops N --warmup N   micro then malloc workload
  *   micro   --pairs N --warmup N           micro only
+ *   malloc  --ops N --warmup N             malloc workload only
  *   pairs   --pairs N                      pairs between trace_marker lines
  *   scale   --live N,N,.. --pairs N --warmup N --mode tracked|baseline
  *           [--dump] [--cli PATH]
  *   procs   --procs N --maps N --pairs N --warmup N
  *   sites   --sites N [--dump] [--cli PATH]
+ *   exec    --t0 FILE -- CMD ARG...    (after the wait) write the
+ *           CLOCK_REALTIME ns to FILE and exec CMD in this process, so
+ *           that a peer attached to our pid traces it; the driver reads
+ *           the clock again when it exited (guest.sh, real programs)
  *
- * Build with frame pointers: the call chains must be on the user stack.
+ * Built twice: anonbench with frame pointers, anonbench-nofp with
+ * -fomit-frame-pointer (the same chains, walkable only with unwind tables).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -794,10 +800,37 @@ static void stage_sites(unsigned long nsites, bool dump, const char *cli)
 		char *argv[] = { (char *)cli, "report", "--json", "--top", "1000",
 				 NULL };
 
+		char *argt[] = { (char *)cli, "report", "--numeric", NULL };
+
 		result_cli("dump", "sites_cli_json_numeric", argn, nsites, extra);
+		result_cli("dump", "sites_cli_text_numeric", argt, nsites, extra);
 		result_cli("dump", "sites_cli_json", argv,
 			   nsites < 1000 ? nsites : 1000, extra);
 	}
+}
+
+/* A real program, timed by the driver --------------------------------- */
+
+static void stage_exec(const char *t0_file, char *const cmd[])
+{
+	struct timespec ts;
+	FILE *f;
+
+	if (!t0_file || !cmd[0])
+		die("exec --t0 FILE -- CMD ARG...");
+	f = fopen(t0_file, "w");
+	if (!f)
+		die("%s: %s", t0_file, strerror(errno));
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(f, "%llu\n", (unsigned long long)ts.tv_sec * 1000000000ULL +
+		(unsigned long long)ts.tv_nsec);
+	if (fclose(f))
+		die("%s: %s", t0_file, strerror(errno));
+	if (out != stdout)
+		fclose(out);
+	/* THP stays off (inherited): the same reason as for our own stages */
+	execvp(cmd[0], cmd);
+	die("exec %s: %s", cmd[0], strerror(errno));
 }
 
 /* Command line ---------------------------------------------------------- */
@@ -829,12 +862,13 @@ int main(int argc, char **argv)
 		{ "procs", required_argument, NULL, 'P' },
 		{ "maps", required_argument, NULL, 'M' },
 		{ "sites", required_argument, NULL, 'S' },
+		{ "t0", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long pairs = 20000, ops = 10000, warm = 1000, procs = 10000;
 	unsigned long maps = 4, sites = 100000;
 	const char *wait = NULL, *live = "1000", *mode = "tracked", *cli = NULL;
-	const char *stage;
+	const char *stage, *t0_file = NULL;
 	bool dump = false;
 	int opt;
 
@@ -870,6 +904,7 @@ int main(int argc, char **argv)
 		case 'P': procs = num(optarg); break;
 		case 'M': maps = num(optarg); break;
 		case 'S': sites = num(optarg); break;
+		case 'T': t0_file = optarg; break;
 		default: die("bad option for %s", stage);
 		}
 	}
@@ -892,7 +927,11 @@ int main(int argc, char **argv)
 		die("--wait signal|uprobe");
 	ready_mark(".go");
 
-	if (!strcmp(stage, "micro")) {
+	if (!strcmp(stage, "exec")) {
+		stage_exec(t0_file, argv + optind);
+	} else if (!strcmp(stage, "malloc")) {
+		stage_malloc(ops, warm / 2);
+	} else if (!strcmp(stage, "micro")) {
 		stage_micro(pairs, warm);
 	} else if (!strcmp(stage, "pairs")) {
 		stage_pairs(pairs);
