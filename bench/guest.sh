@@ -45,7 +45,7 @@ full)
 	pairs=20000 warm=2000 ops=10000
 	live=1000,100000,1000000 spairs=10000
 	procs=10000 maps=4 sites=100000 peers=1 prof_pairs=200
-	py_objs=3000 ucx_iters=2000
+	py_objs=3000 ucx_iters=2000 real_progs="python malloc ucx"
 	configs=(none floor floor-all floor-entry anonleak-d1 anonleak-d8
 		anonleak-d32)
 	;;
@@ -53,7 +53,8 @@ smoke)
 	pairs=300 warm=30 ops=200
 	live=1000,10000 spairs=300
 	procs=50 maps=4 sites=1000 peers=0 prof_pairs=20
-	py_objs=50 ucx_iters=20
+	# python3.11's and UCX's start-up alone are ~10 s of TCG each
+	py_objs=50 ucx_iters=20 real_progs="malloc"
 	configs=(none floor anonleak-d8)
 	;;
 *)
@@ -404,7 +405,7 @@ for i in range($py_objs):
     del b
 os._exit(0)"
 	libs() { ldd "$1" | awk '$3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | xargs -r realpath; }
-	for p in python malloc ucx; do
+	for p in $real_progs; do
 		case $p in
 		python)
 			cmd=(env GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072

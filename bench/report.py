@@ -905,7 +905,7 @@ def check(res):
                     bool(r) and all(isinstance(x.get("value"), (int, float))
                                     and x["value"] > 0 for x in r)))
     need = [("micro", "pair", c) for c in NOFP_ORDER[:3]]
-    need += [("real", p, c) for p in REAL_TEXT for c in REAL_ORDER[:2]]
+    need += [("real", "malloc", c) for c in REAL_ORDER[:2]]
     need += [("dump", "sites_cli_text_numeric", "anonleak-d32")]
     for stage, metric, config in need:
         r = res.all(stage, metric, config)
