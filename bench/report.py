@@ -222,6 +222,8 @@ def report(res, args):
         + (f"; host: {args.host_date}" if args.host_date else ""))
     add(f"- Peers: {m.get('bpftrace', '?')}, bcc {m.get('bcc', '?')}")
     add(f"- Raw results: `{args.source}`")
+    for stage, path in getattr(args, "stage_sources", []):
+        add(f"- Stage `{stage}` from another boot of the same kind: `{path}`")
     add("")
     add("Unit: guest nanoseconds, which under `-icount shift=0` are guest "
         "instructions (1 ns = 1 instruction). \"Added\" is a "
@@ -624,8 +626,11 @@ def new_sections(res):
         add("")
     add("## 7. Real programs (issue 12)")
     add("")
-    add("Guest instructions of each whole run, from anonbench's exec of the "
-        "program (after a peer attached) to its exit, seen by the driver. "
+    add("CPU time (user + system, all threads, from `wait4()`) of each whole "
+        "run of the program, a child of anonbench that execs it after any "
+        "peer attached: under icount, the instructions it and every probe "
+        "or BPF program in its context ran (elapsed time would add the "
+        "guest's idle time waiting for 9p, which follows the host's load). "
         "anonleak: depth 8, the tables of the program and the libraries "
         "`ldd` lists (for UCX also its transport modules) loaded before, not "
         "timed; bpftrace and bcc memleak attached before. Slowdown: the run "
@@ -641,7 +646,7 @@ def new_sections(res):
     if rows:
         add("; ".join(f"{p}: {t}" for p, t in REAL_TEXT.items()) + ".")
         add("")
-        add(table(["program", "config", "guest ns", "slowdown"], rows))
+        add(table(["program", "config", "CPU time, guest ns", "slowdown"], rows))
     else:
         add("Not measured.")
     add("")
@@ -930,6 +935,10 @@ def check(res):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("jsonl")
+    ap.add_argument("--stage-from", action="append", default=[],
+                    metavar="STAGE=FILE",
+                    help="take STAGE's results from FILE (another boot) "
+                    "instead of JSONL's")
     ap.add_argument("--out")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--command", default="make bench")
@@ -937,7 +946,14 @@ def main():
     ap.add_argument("--host-date")
     ap.add_argument("--source")
     args = ap.parse_args()
-    res = Results(load(args.jsonl))
+    rows = load(args.jsonl)
+    args.stage_sources = []
+    for spec in args.stage_from:
+        stage, _, path = spec.partition("=")
+        rows = [r for r in rows if r.get("stage") != stage] + \
+            [r for r in load(path) if r.get("stage") == stage]
+        args.stage_sources.append((stage, path))
+    res = Results(rows)
     if args.check:
         # TAP-ish, counted by scripts/tap-summary.sh in "make check".
         results = check(res)
