@@ -163,12 +163,13 @@ has_line() {
 # the tool is attached: "signal" (bpftrace says so on its output, and we
 # send SIGUSR1) or "uprobe" (the workload sees the uprobe in its libc).
 peer() {
-	local c=$1 how=$2 apid tpid rc i pargs=("${work_args[@]}")
+	local c=$1 how=$2 apid tpid rc i pargs=("${work_args[@]}") target log
 	shift 2
 	[ ${#peer_args[@]} -gt 0 ] && pargs=("${peer_args[@]}")
 	say "work: $c ($*)"
 	unload
-	rm -f "$tmp/ready" "$tmp/ready.go"
+	rm -f "$tmp/ready" "$tmp/ready.go" "$tmp/pid"
+	log=$logs/$c${peer_real:+-$peer_real}.out
 	"${bench_ab:-$ab}" --config "$c" --out "$out" --wait "$how" --ready "$tmp/ready" \
 		"${pargs[@]}" &
 	apid=$!
@@ -180,15 +181,18 @@ peer() {
 		err work "$c" "the workload process did not start"
 		return
 	fi
-	__BPFTRACE_NOTIFY_PROBES_ATTACHED=1 "$@" "$apid" >"$logs/$c.out" 2>&1 &
+	# a real program runs in anonbench's child, which waits for the peer
+	target=$apid
+	[ -n "${peer_real:-}" ] && read -r target <"$tmp/pid"
+	__BPFTRACE_NOTIFY_PROBES_ATTACHED=1 "$@" "$target" >"$log" 2>&1 &
 	tpid=$!
 	if [ "$how" = signal ]; then
-		while ! has_line "$logs/$c.out" __BPFTRACE_NOTIFY_PROBES_ATTACHED &&
+		while ! has_line "$log" __BPFTRACE_NOTIFY_PROBES_ATTACHED &&
 			alive "$tpid"; do
 			sleep 0.1
 		done
-		if has_line "$logs/$c.out" __BPFTRACE_NOTIFY_PROBES_ATTACHED; then
-			kill -USR1 "$apid"
+		if has_line "$log" __BPFTRACE_NOTIFY_PROBES_ATTACHED; then
+			kill -USR1 "$target"
 			while [ ! -e "$tmp/ready.go" ] && alive "$apid"; do
 				sleep 0.1
 			done
@@ -205,17 +209,16 @@ peer() {
 		alive "$tpid" && kill -KILL "$tpid"
 		wait "$tpid"
 		rc=$?
-		err work "$c" "'$*' (exit $rc) did not attach: $(tail -n 5 "$logs/$c.out")"
+		err work "$c" "'$*' (exit $rc) did not attach: $(tail -n 5 "$log")"
 		return
 	fi
 	wait "$apid"
 	rc=$?
-	[ -n "${peer_real:-}" ] && real_result "$c" "$peer_real" $rc
 	say "$c: workload done"
 	[ $rc = 0 ] || err work "$c" "anonbench exited $rc"
 	if ! alive "$tpid"; then
 		wait "$tpid"
-		err work "$c" "'$*' exited $? while the workload ran: $(tail -n 5 "$logs/$c.out")"
+		err work "$c" "'$*' exited $? while the workload ran: $(tail -n 5 "$log")"
 		return
 	fi
 	# Its report and teardown are not measured: a few seconds, then kill.
@@ -247,20 +250,6 @@ tables_report() {
 		err memory "$c" "bench/tables.py failed"
 }
 
-# A real program's run, timed from anonbench's exec (after any peer
-# attached) to its exit: real_result CONFIG PROGRAM EXIT.
-real_result() {
-	local t1 t0
-	t1=$(date +%s%N)
-	read -r t0 <"$tmp/t0" || { err real "$1" "$2: no start time"; return; }
-	if [ "$3" != 0 ]; then
-		err real "$1" "$2 exited $3"
-		return
-	fi
-	printf '{"stage":"real","config":"%s","metric":"%s","value":%s,"unit":"ns"}\n' \
-		"$1" "$2" $((t1 - t0)) >>"$out"
-}
-
 # One real program without a peer: real CONFIG PROGRAM CMD...
 real() {
 	local c=$1 p=$2 rc
@@ -268,10 +257,10 @@ real() {
 	say "real: $p: $c"
 	load "$c" || { err real "$c" "cannot load the module"; return; }
 	[ "$c" = anonleak-d8 ] && tables "${real_files[@]}"
-	rm -f "$tmp/t0"
-	"$ab" --config "$c" exec --t0 "$tmp/t0" -- "$@" >"$logs/real-$p-$c.out" 2>&1
+	"$ab" --config "$c" --out "$out" exec --name "$p" --pidfile "$tmp/pid" -- "$@" \
+		>"$logs/real-$p-$c.out" 2>&1
 	rc=$?
-	real_result "$c" "$p" $rc
+	[ $rc = 0 ] || say "real: $p: $c: anonbench exited $rc"
 	unload
 }
 
@@ -392,7 +381,7 @@ if part nofp; then
 	bench_ab=
 fi
 
-# Real programs (issue 12): each whole run, from exec to exit, with no
+# Real programs (issue 12): each whole run's CPU time (anonbench exec), with no
 # tracing, anonleak (depth 8, tables of the program and its libraries
 # loaded first, not timed), bpftrace and bcc memleak (attached first).
 if part real; then
@@ -429,12 +418,10 @@ os._exit(0)"
 		real anonleak-d8 "$p" "${cmd[@]}"
 		real none "$p" "${cmd[@]}"
 		if [ "$peers" = 1 ]; then
-			peer_args=(exec --t0 "$tmp/t0" -- "${cmd[@]}")
+			peer_args=(exec --name "$p" --pidfile "$tmp/pid" -- "${cmd[@]}")
 			peer_real=$p
-			rm -f "$tmp/t0"
 			peer bpftrace signal bpftrace "$bt_script"
 			real none "$p" "${cmd[@]}"
-			rm -f "$tmp/t0"
 			peer memleak uprobe /usr/bin/python3 -u "$(command -v memleak-bpfcc)" 100000 -p
 			real none "$p" "${cmd[@]}"
 			peer_args=() peer_real=
