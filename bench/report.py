@@ -223,7 +223,8 @@ def report(res, args):
     add(f"- Peers: {m.get('bpftrace', '?')}, bcc {m.get('bcc', '?')}")
     add(f"- Raw results: `{args.source}`")
     for stage, path in getattr(args, "stage_sources", []):
-        add(f"- Stage `{stage}` from another boot of the same kind: `{path}`")
+        add(f"- Stage `{stage}`: the metrics measured in another boot of the "
+            f"same kind (same kernel, icount) from `{path}`")
     add("")
     add("Unit: guest nanoseconds, which under `-icount shift=0` are guest "
         "instructions (1 ns = 1 instruction). \"Added\" is a "
@@ -272,7 +273,7 @@ def report(res, args):
     if scale:
         lo, hi = scale[0], scale[-1]
         sx = ratio(hi["added"], lo["added"])
-        rows.append([f"pair cost at {hi['live']:,} live mappings within 1.5x "
+        rows.append([f"pair cost at {hi['live']:,} live mappings within {T_SCALE_X}x "
                      f"of {lo['live']:,}",
                      f"{n(hi['added'])} vs {n(lo['added'])} added", rx(sx),
                      verdict(None if sx is None else sx <= T_SCALE_X)])
@@ -937,8 +938,8 @@ def main():
     ap.add_argument("jsonl")
     ap.add_argument("--stage-from", action="append", default=[],
                     metavar="STAGE=FILE",
-                    help="take STAGE's results from FILE (another boot) "
-                    "instead of JSONL's")
+                    help="take STAGE's results from FILE (another boot): "
+                    "its metrics replace JSONL's")
     ap.add_argument("--out")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--command", default="make bench")
@@ -950,8 +951,11 @@ def main():
     args.stage_sources = []
     for spec in args.stage_from:
         stage, _, path = spec.partition("=")
-        rows = [r for r in rows if r.get("stage") != stage] + \
-            [r for r in load(path) if r.get("stage") == stage]
+        new = [r for r in load(path) if r.get("stage") == stage]
+        # what FILE measured replaces JSONL's rows of the same metric
+        metrics = {r.get("metric") for r in new}
+        rows = [r for r in rows if r.get("stage") != stage or
+                r.get("metric") not in metrics] + new
         args.stage_sources.append((stage, path))
     res = Results(rows)
     if args.check:
