@@ -19,7 +19,7 @@
 #   make check-deb             build them, lintian, install into a Debian 12
 #                              chroot (DKMS builds the module for the 6.1
 #                              guest kernel), purge, smoke test in a guest
-#   make bench                 the benchmark (bench/RESULTS.md, ~9 min)
+#   make bench                 the benchmark (bench/RESULTS.md, ~30 min)
 #   make bench-smoke           a quick run of it (~1 min): does it still work
 #   make debug-kernel          build (or reuse) the debug guest kernel:
 #                              KASAN, kmemleak, lockdep, UBSAN, failslab...

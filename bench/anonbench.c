@@ -16,13 +16,18 @@
  *
  *   work    --pairs N --ops N --warmup N   micro then malloc workload
  *   micro   --pairs N --warmup N           micro only
+ *   malloc  --ops N --warmup N             malloc workload only
  *   pairs   --pairs N                      pairs between trace_marker lines
  *   scale   --live N,N,.. --pairs N --warmup N --mode tracked|baseline
  *           [--dump] [--cli PATH]
  *   procs   --procs N --maps N --pairs N --warmup N
  *   sites   --sites N [--dump] [--cli PATH]
+ *   exec    --name P --pidfile FILE -- CMD ARG...   a real program in a
+ *           child (its pid in FILE, for the peer; it does the --wait),
+ *           its CPU time reported (see stage_exec)
  *
- * Build with frame pointers: the call chains must be on the user stack.
+ * Built twice: anonbench with frame pointers, anonbench-nofp with
+ * -fomit-frame-pointer (the same chains, walkable only with unwind tables).
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -794,10 +799,70 @@ static void stage_sites(unsigned long nsites, bool dump, const char *cli)
 		char *argv[] = { (char *)cli, "report", "--json", "--top", "1000",
 				 NULL };
 
+		char *argt[] = { (char *)cli, "report", "--numeric", NULL };
+
 		result_cli("dump", "sites_cli_json_numeric", argn, nsites, extra);
+		result_cli("dump", "sites_cli_text_numeric", argt, nsites, extra);
 		result_cli("dump", "sites_cli_json", argv,
 			   nsites < 1000 ? nsites : 1000, extra);
 	}
+}
+
+/* A real program, its CPU time ------------------------------------------ */
+
+/*
+ * exec --name P --pidfile FILE -- CMD ARG...: fork; the child writes its
+ * pid to FILE, waits for the peer (--wait, attached to that pid) and execs
+ * CMD; we wait for it and report its CPU time (user + system of all its
+ * threads, from wait4()): under icount, instructions run by the program
+ * and by every probe and BPF program in its context, without the guest's
+ * idle time waiting for 9p, which its elapsed time (also reported) has.
+ */
+static void stage_exec(const char *name, const char *pidfile, const char *wait,
+		       char *const cmd[])
+{
+	struct timespec t0, t1;
+	struct rusage ru;
+	int status;
+	pid_t pid;
+
+	if (!name || !pidfile || !cmd[0])
+		die("exec --name P --pidfile FILE -- CMD ARG...");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	fflush(out);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0) {
+		FILE *f = fopen(pidfile, "w");
+
+		if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f))
+			die("%s: %s", pidfile, strerror(errno));
+		if (wait && !strcmp(wait, "signal"))
+			wait_signal();
+		else if (wait && !strcmp(wait, "uprobe"))
+			wait_uprobe();
+		ready_mark(".go");
+		/* THP stays off (inherited): the same reason as for our stages */
+		execvp(cmd[0], cmd);
+		die("exec %s: %s", cmd[0], strerror(errno));
+	}
+	if (wait4(pid, &status, 0, &ru) != pid)
+		die("wait4: %s", strerror(errno));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(out, "{\"stage\":\"real\",\"config\":\"%s\",\"metric\":\"%s\",\"error\":\"%s exited with status 0x%x\"}\n",
+			config, name, cmd[0], status);
+		fflush(out);
+		exit(1);
+	}
+	result("real", name,
+	       (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e9 +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e3, "ns",
+	       "\"user\":%.0f,\"system\":%.0f,\"elapsed\":%.0f",
+	       ru.ru_utime.tv_sec * 1e9 + ru.ru_utime.tv_usec * 1e3,
+	       ru.ru_stime.tv_sec * 1e9 + ru.ru_stime.tv_usec * 1e3,
+	       (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec));
 }
 
 /* Command line ---------------------------------------------------------- */
@@ -829,12 +894,14 @@ int main(int argc, char **argv)
 		{ "procs", required_argument, NULL, 'P' },
 		{ "maps", required_argument, NULL, 'M' },
 		{ "sites", required_argument, NULL, 'S' },
+		{ "pidfile", required_argument, NULL, 'T' },
+		{ "name", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long pairs = 20000, ops = 10000, warm = 1000, procs = 10000;
 	unsigned long maps = 4, sites = 100000;
 	const char *wait = NULL, *live = "1000", *mode = "tracked", *cli = NULL;
-	const char *stage;
+	const char *stage, *pidfile = NULL, *name = NULL;
 	bool dump = false;
 	int opt;
 
@@ -870,6 +937,8 @@ int main(int argc, char **argv)
 		case 'P': procs = num(optarg); break;
 		case 'M': maps = num(optarg); break;
 		case 'S': sites = num(optarg); break;
+		case 'T': pidfile = optarg; break;
+		case 'N': name = optarg; break;
 		default: die("bad option for %s", stage);
 		}
 	}
@@ -884,15 +953,22 @@ int main(int argc, char **argv)
 	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
 		die("prctl(PR_SET_THP_DISABLE): %s", strerror(errno));
 
+	if (wait && strcmp(wait, "signal") && strcmp(wait, "uprobe"))
+		die("--wait signal|uprobe");
+	/* exec: the child waits, the peer attaches to it */
+	if (!strcmp(stage, "exec")) {
+		stage_exec(name, pidfile, wait, argv + optind);
+		return 0;
+	}
 	if (wait && !strcmp(wait, "signal"))
 		wait_signal();
 	else if (wait && !strcmp(wait, "uprobe"))
 		wait_uprobe();
-	else if (wait)
-		die("--wait signal|uprobe");
 	ready_mark(".go");
 
-	if (!strcmp(stage, "micro")) {
+	if (!strcmp(stage, "malloc")) {
+		stage_malloc(ops, warm / 2);
+	} else if (!strcmp(stage, "micro")) {
 		stage_micro(pairs, warm);
 	} else if (!strcmp(stage, "pairs")) {
 		stage_pairs(pairs);

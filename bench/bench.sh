@@ -15,7 +15,7 @@
 # in the same boot, as configurations alt-d1, alt-d8 and alt-d32 (the
 # module is built from a patched copy under build/bench/alt; module/ is not
 # touched), BENCH_KERNEL (default 6.1), BENCH_WALL_LIMIT (seconds of
-# host time for the guest, default 1500 full / 300 smoke), BENCH_MEM (MiB,
+# host time for the guest, default 3000 full / 300 smoke), BENCH_MEM (MiB,
 # default 4096 full / 2048 smoke), ANONLEAK_BENCH_PARTS (see guest.sh).
 set -euo pipefail
 
@@ -70,7 +70,7 @@ vm=(tests/vm/run.sh --kernel "$kver" --append slab_nomerge --results "$results")
 if [ "$mode" = full ]; then
 	# Idle guest time (9p I/O, sleeps) runs far ahead of the host's under
 	# icount: the guest's own limit is moot, the host's bounds the run.
-	limit=${BENCH_WALL_LIMIT:-1500}
+	limit=${BENCH_WALL_LIMIT:-3000}
 	vm+=(--icount --mem "${BENCH_MEM:-4096}" --timeout 1000000)
 	export ANONLEAK_BENCH_ICOUNT=1
 else

@@ -10,7 +10,7 @@
 # bench/anonbench.c) and keeps the peers' output in $ANONLEAK_RESULTS/logs.
 # A configuration that cannot run leaves an {"error": ...} line instead of
 # a figure, and the run goes on. ANONLEAK_BENCH_PARTS picks parts (default
-# "work peers profile scale sites procs"), ANONLEAK_BENCH_CONFIGS overrides
+# "work peers nofp real profile scale sites procs"), ANONLEAK_BENCH_CONFIGS overrides
 # the configurations of the work part, and ANONLEAK_BENCH_ALT_KO names
 # another build of anonleak.ko to compare (configurations alt-d1, alt-d8,
 # alt-d32), e.g. with a change to module/ under evaluation.
@@ -34,6 +34,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 ab=$root/build/bench/anonbench
+abn=$root/build/bench/anonbench-nofp
 ko=$root/build/ko/$kver/anonleak.ko
 floor=$root/build/bench/ko/$kver/anonleak_floor.ko
 cli=$root/userspace/anonleak
@@ -44,6 +45,7 @@ full)
 	pairs=20000 warm=2000 ops=10000
 	live=1000,100000,1000000 spairs=10000
 	procs=10000 maps=4 sites=100000 peers=1 prof_pairs=200
+	py_objs=3000 ucx_iters=2000 real_progs="python malloc ucx"
 	configs=(none floor floor-all floor-entry anonleak-d1 anonleak-d8
 		anonleak-d32)
 	;;
@@ -51,6 +53,8 @@ smoke)
 	pairs=300 warm=30 ops=200
 	live=1000,10000 spairs=300
 	procs=50 maps=4 sites=1000 peers=0 prof_pairs=20
+	# python3.11's and UCX's start-up alone are ~10 s of TCG each
+	py_objs=50 ucx_iters=20 real_progs="malloc"
 	configs=(none floor anonleak-d8)
 	;;
 *)
@@ -58,12 +62,12 @@ smoke)
 	exit 2
 	;;
 esac
-parts=" ${ANONLEAK_BENCH_PARTS:-work peers profile scale sites procs} "
+parts=" ${ANONLEAK_BENCH_PARTS:-work peers nofp real profile scale sites procs} "
 alt=${ANONLEAK_BENCH_ALT_KO:-}
 [ -n "$alt" ] && configs+=(alt-d1 alt-d8 alt-d32)
 [ -n "${ANONLEAK_BENCH_CONFIGS:-}" ] && read -ra configs <<<"$ANONLEAK_BENCH_CONFIGS"
 
-for f in "$ab" "$ko" "$floor" "$cli"; do
+for f in "$ab" "$abn" "$ko" "$floor" "$cli"; do
 	[ -e "$f" ] || { echo "bench: $f is missing (build first)" >&2; exit 2; }
 done
 
@@ -91,9 +95,11 @@ unload() {
 
 # load CONFIG [PARAM...]: the module a configuration runs with.
 load() {
-	local c=$1
+	local c=${1#nofp:}
 	shift
 	unload
+	c=${c%-warm}
+	c=${c%-cold}
 	case $c in
 	none | bpftrace | memleak) return 0 ;;
 	floor) insmod "$floor" "$@" ;;
@@ -126,11 +132,12 @@ bench() {
 		err "$stage" "$c" "cannot load the module: $(dmesg | tail -n 2)"
 		return
 	fi
-	"$ab" --config "$c" --out "$out" "$@" ||
+	"${bench_ab:-$ab}" --config "$c" --out "$out" "$@" ||
 		err "$stage" "$c" "anonbench $1 exited $?"
 	unload
 }
 
+peer_args=() peer_real= bench_ab= real_files=()
 work_args=(work --pairs "$pairs" --ops "$ops" --warmup "$warm")
 
 # Is process $1 alive and not a zombie?
@@ -156,13 +163,15 @@ has_line() {
 # the tool is attached: "signal" (bpftrace says so on its output, and we
 # send SIGUSR1) or "uprobe" (the workload sees the uprobe in its libc).
 peer() {
-	local c=$1 how=$2 apid tpid rc i
+	local c=$1 how=$2 apid tpid rc i pargs=("${work_args[@]}") target log
 	shift 2
+	[ ${#peer_args[@]} -gt 0 ] && pargs=("${peer_args[@]}")
 	say "work: $c ($*)"
 	unload
-	rm -f "$tmp/ready" "$tmp/ready.go"
-	"$ab" --config "$c" --out "$out" --wait "$how" --ready "$tmp/ready" \
-		"${work_args[@]}" &
+	rm -f "$tmp/ready" "$tmp/ready.go" "$tmp/pid"
+	log=$logs/$c${peer_real:+-$peer_real}.out
+	"${bench_ab:-$ab}" --config "$c" --out "$out" --wait "$how" --ready "$tmp/ready" \
+		"${pargs[@]}" &
 	apid=$!
 	while [ ! -e "$tmp/ready" ] && alive "$apid"; do
 		sleep 0.1
@@ -172,15 +181,18 @@ peer() {
 		err work "$c" "the workload process did not start"
 		return
 	fi
-	__BPFTRACE_NOTIFY_PROBES_ATTACHED=1 "$@" "$apid" >"$logs/$c.out" 2>&1 &
+	# a real program runs in anonbench's child, which waits for the peer
+	target=$apid
+	[ -n "${peer_real:-}" ] && read -r target <"$tmp/pid"
+	__BPFTRACE_NOTIFY_PROBES_ATTACHED=1 "$@" "$target" >"$log" 2>&1 &
 	tpid=$!
 	if [ "$how" = signal ]; then
-		while ! has_line "$logs/$c.out" __BPFTRACE_NOTIFY_PROBES_ATTACHED &&
+		while ! has_line "$log" __BPFTRACE_NOTIFY_PROBES_ATTACHED &&
 			alive "$tpid"; do
 			sleep 0.1
 		done
-		if has_line "$logs/$c.out" __BPFTRACE_NOTIFY_PROBES_ATTACHED; then
-			kill -USR1 "$apid"
+		if has_line "$log" __BPFTRACE_NOTIFY_PROBES_ATTACHED; then
+			kill -USR1 "$target"
 			while [ ! -e "$tmp/ready.go" ] && alive "$apid"; do
 				sleep 0.1
 			done
@@ -197,7 +209,7 @@ peer() {
 		alive "$tpid" && kill -KILL "$tpid"
 		wait "$tpid"
 		rc=$?
-		err work "$c" "'$*' (exit $rc) did not attach: $(tail -n 5 "$logs/$c.out")"
+		err work "$c" "'$*' (exit $rc) did not attach: $(tail -n 5 "$log")"
 		return
 	fi
 	wait "$apid"
@@ -206,7 +218,7 @@ peer() {
 	[ $rc = 0 ] || err work "$c" "anonbench exited $rc"
 	if ! alive "$tpid"; then
 		wait "$tpid"
-		err work "$c" "'$*' exited $? while the workload ran: $(tail -n 5 "$logs/$c.out")"
+		err work "$c" "'$*' exited $? while the workload ran: $(tail -n 5 "$log")"
 		return
 	fi
 	# Its report and teardown are not measured: a few seconds, then kill.
@@ -219,6 +231,37 @@ peer() {
 	wait "$tpid" 2>/dev/null
 	say "$c: detached"
 	return 0
+}
+
+# The unwind tables of these files into the module: tables FILE...
+tables() {
+	"$cli" unwind load "$@" >>"$logs/unwind-load.out" 2>&1 ||
+		say "anonleak unwind load $* exited $?"
+}
+
+# What the module holds after a run: tables and counters, as JSON lines.
+tables_report() {
+	local c=$1 l s
+	l=$("$cli" unwind list --json 2>&1) || { err memory "$c" "unwind list: $l"; return; }
+	s=$("$cli" status --json 2>&1) || { err memory "$c" "status: $s"; return; }
+	printf '{"stage":"memory","config":"%s","metric":"unwind_list","list":%s,"status":%s}\n' \
+		"$c" "$l" "$s" >>"$out"
+	/usr/bin/python3 "$root/bench/tables.py" "$c" <<<"$l" >>"$out" ||
+		err memory "$c" "bench/tables.py failed"
+}
+
+# One real program without a peer: real CONFIG PROGRAM CMD...
+real() {
+	local c=$1 p=$2 rc
+	shift 2
+	say "real: $p: $c"
+	load "$c" || { err real "$c" "cannot load the module"; return; }
+	[ "$c" = anonleak-d8 ] && tables "${real_files[@]}"
+	"$ab" --config "$c" --out "$out" exec --name "$p" --pidfile "$tmp/pid" -- "$@" \
+		>"$logs/real-$p-$c.out" 2>&1
+	rc=$?
+	[ $rc = 0 ] || say "real: $p: $c: anonbench exited $rc"
+	unload
 }
 
 # What one pair runs inside anonleak: a function_graph trace of anonleak's
@@ -303,9 +346,88 @@ if [ "$peers" = 1 ] && part peers; then
 	peer bpftrace signal bpftrace "$bt_script"
 	bench work none -- "${work_args[@]}"
 	# unbuffered, so that its log shows how far it got
-	peer memleak uprobe python3 -u "$(command -v memleak-bpfcc)" 100000 -p
+	peer memleak uprobe /usr/bin/python3 -u "$(command -v memleak-bpfcc)" 100000 -p
 fi
 part work && bench work none -- "${work_args[@]}"
+
+# FP-less (issue 11): the same workloads from anonbench-nofp. anonleak at
+# depth 8 with no tables (cold: the frame-pointer fallback) and with the
+# tables of its program, libc and the loader loaded first (warm), beside
+# the peers; its own baseline runs ("nofp:none") between them.
+if part nofp; then
+	bench_ab=$abn
+	nofp_files=("$abn" "$(realpath /lib/x86_64-linux-gnu/libc.so.6)"
+		"$(realpath /lib64/ld-linux-x86-64.so.2)")
+	bench work nofp:none -- "${work_args[@]}"
+	bench work nofp:anonleak-d8-cold -- "${work_args[@]}"
+	bench work nofp:none -- "${work_args[@]}"
+	say "work: nofp:anonleak-d8-warm"
+	if load anonleak-d8; then
+		tables "${nofp_files[@]}"
+		"$abn" --config nofp:anonleak-d8-warm --out "$out" "${work_args[@]}" ||
+			err work nofp:anonleak-d8-warm "anonbench exited $?"
+		tables_report nofp:anonleak-d8-warm
+		unload
+	else
+		err work nofp:anonleak-d8-warm "cannot load the module"
+	fi
+	bench work nofp:none -- "${work_args[@]}"
+	if [ "$peers" = 1 ]; then
+		peer nofp:bpftrace signal bpftrace "$bt_script"
+		bench work nofp:none -- "${work_args[@]}"
+		peer nofp:memleak uprobe /usr/bin/python3 -u "$(command -v memleak-bpfcc)" 100000 -p
+		bench work nofp:none -- "${work_args[@]}"
+	fi
+	bench_ab=
+fi
+
+# Real programs (issue 12): each whole run's CPU time (anonbench exec), with no
+# tracing, anonleak (depth 8, tables of the program and its libraries
+# loaded first, not timed), bpftrace and bcc memleak (attached first).
+if part real; then
+	py_code="import os
+keep = []
+for i in range($py_objs):
+    b = bytearray(45 * 4096 + (i % 7) * 4096)
+    if i % 10 == 0:
+        keep.append(b)
+    del b
+os._exit(0)"
+	libs() { ldd "$1" | awk '$3 ~ /^\// {print $3} $1 ~ /^\// {print $1}' | xargs -r realpath; }
+	for p in $real_progs; do
+		case $p in
+		python)
+			cmd=(env GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072
+				/usr/bin/python3.11 -c "$py_code")
+			mapfile -t real_files < <(realpath /usr/bin/python3.11; libs /usr/bin/python3.11)
+			;;
+		malloc)
+			cmd=("$abn" malloc --ops "$ops" --warmup "$warm")
+			mapfile -t real_files < <(echo "$abn"; libs "$abn")
+			;;
+		ucx)
+			cmd=(/usr/bin/ucx_perftest -l -t tag_lat -n "$ucx_iters")
+			mapfile -t real_files < <(echo /usr/bin/ucx_perftest
+				libs /usr/bin/ucx_perftest
+				realpath /usr/lib/x86_64-linux-gnu/ucx/*.so.0 2>/dev/null)
+			;;
+		esac
+		[ -x "${cmd[0]}" ] || [ "${cmd[0]}" = env ] ||
+			{ err real none "$p: ${cmd[0]} missing"; continue; }
+		real none "$p" "${cmd[@]}"
+		real anonleak-d8 "$p" "${cmd[@]}"
+		real none "$p" "${cmd[@]}"
+		if [ "$peers" = 1 ]; then
+			peer_args=(exec --name "$p" --pidfile "$tmp/pid" -- "${cmd[@]}")
+			peer_real=$p
+			peer bpftrace signal bpftrace "$bt_script"
+			real none "$p" "${cmd[@]}"
+			peer memleak uprobe /usr/bin/python3 -u "$(command -v memleak-bpfcc)" 100000 -p
+			real none "$p" "${cmd[@]}"
+			peer_args=() peer_real=
+		fi
+	done
+fi
 part profile && profile anonleak-d8
 
 # 3, 4, 5: scale, dumps and memory; tracked, then the same without.

@@ -19,7 +19,11 @@ T_FLOOR_X = 3.0             # at most this many times the floor's cost
 T_FLOOR_STRETCH = 2.0
 T_BPFTRACE_FRACTION = 5.0   # at most 1/5 of what the bpftrace script adds
 T_MEMLEAK_X = 5.0           # bcc memleak adds at least 5x as much (malloc)
-T_SCALE_X = 1.5             # pair at 1,000,000 live within 1.5x of 1,000
+T_SCALE_X = 1.2             # pair at 1,000,000 live within 1.2x of 1,000
+T_NOFP_ADDED_MAX = 2200     # FP-less, tables warm, depth 8 (issue 12)
+T_NOFP_BPFTRACE_FRACTION = 3.0  # and under 1/3 of the bpftrace script's
+T_NOFP_OVER_FP_MAX = 700    # table walk over the frame-pointer walk (issue 11)
+T_CLI_NS = 5e9              # each CLI command of the dump section (issue 12)
 T_MAPPING_BYTES = 64
 T_SITE_BASE, T_SITE_FRAME = 256, 8
 T_DUMP_NS = 1.5e9           # 1,000,000 mappings to a discarding client
@@ -41,6 +45,22 @@ CONFIG_TEXT = {
     "alt-d1": "anonleak with the patch under evaluation, stack_depth=1",
     "alt-d8": "anonleak with the patch under evaluation, stack_depth=8",
     "alt-d32": "anonleak with the patch under evaluation, stack_depth=32",
+    "nofp:none": "FP-less build, no tracing",
+    "nofp:anonleak-d8-cold": "FP-less build, anonleak depth 8, no unwind "
+                             "tables (the frame-pointer fallback)",
+    "nofp:anonleak-d8-warm": "FP-less build, anonleak depth 8, tables of "
+                             "the program, libc and ld.so loaded first",
+    "nofp:bpftrace": "FP-less build, the bpftrace script",
+    "nofp:memleak": "FP-less build, bcc memleak-bpfcc -p PID",
+}
+NOFP_ORDER = ["nofp:none", "nofp:anonleak-d8-cold", "nofp:anonleak-d8-warm",
+              "nofp:bpftrace", "nofp:memleak"]
+REAL_ORDER = ["none", "anonleak-d8", "bpftrace", "memleak"]
+REAL_TEXT = {
+    "python": "python3.11: bytearrays of 45..51 pages made and freed "
+              "(mmap threshold 128 KiB), one in ten kept",
+    "malloc": "anonbench-nofp malloc: the glibc malloc workload as a program",
+    "ucx": "ucx_perftest -l -t tag_lat (UCX with its mmap hooks)",
 }
 WORK_ORDER = ["none", "floor", "floor-all", "floor-entry", "anonleak-d1",
               "anonleak-d8", "anonleak-d32", "alt-d1", "alt-d8", "alt-d32",
@@ -101,6 +121,8 @@ class Results:
         configurations keep that out of the differences)."""
         rows = [r for r in self.rows if r.get("stage") == stage and
                 r.get("metric") == metric and "error" not in r]
+        # the FP-less build has baseline runs of its own
+        none = "nofp:none" if config.startswith("nofp:") else "none"
         idx = next((i for i, r in enumerate(rows)
                     if r.get("config") == config), None)
         if idx is None:
@@ -108,7 +130,7 @@ class Results:
         near = []
         for rng in (range(idx - 1, -1, -1), range(idx + 1, len(rows))):
             for i in rng:
-                if rows[i].get("config") == "none":
+                if rows[i].get("config") == none:
                     near.append(rows[i]["value"])
                     break
         if not near:
@@ -200,6 +222,9 @@ def report(res, args):
         + (f"; host: {args.host_date}" if args.host_date else ""))
     add(f"- Peers: {m.get('bpftrace', '?')}, bcc {m.get('bcc', '?')}")
     add(f"- Raw results: `{args.source}`")
+    for stage, path in getattr(args, "stage_sources", []):
+        add(f"- Stage `{stage}`: the metrics measured in another boot of the "
+            f"same kind (same kernel, icount) from `{path}`")
     add("")
     add("Unit: guest nanoseconds, which under `-icount shift=0` are guest "
         "instructions (1 ns = 1 instruction). \"Added\" is a "
@@ -248,7 +273,7 @@ def report(res, args):
     if scale:
         lo, hi = scale[0], scale[-1]
         sx = ratio(hi["added"], lo["added"])
-        rows.append([f"pair cost at {hi['live']:,} live mappings within 1.5x "
+        rows.append([f"pair cost at {hi['live']:,} live mappings within {T_SCALE_X}x "
                      f"of {lo['live']:,}",
                      f"{n(hi['added'])} vs {n(lo['added'])} added", rx(sx),
                      verdict(None if sx is None else sx <= T_SCALE_X)])
@@ -278,6 +303,7 @@ def report(res, args):
                      f"{dump['value'] / 1e9:.3f} s",
                      rx(ratio(dump["value"], T_DUMP_NS)) + " of the limit",
                      verdict(dump["value"] < T_DUMP_NS)])
+    rows += new_targets(res)
     add(table(["target", "measured", "ratio", "verdict"], rows))
     add("")
     if alt:
@@ -385,7 +411,9 @@ def report(res, args):
                 "sites_cli_json": "`anonleak report --json --top 1000` "
                                   "(symbolized)",
                 "sites_cli_json_numeric":
-                    "`anonleak report --json --numeric`"}.get(r["metric"],
+                    "`anonleak report --json --numeric`",
+                "sites_cli_text_numeric":
+                    "`anonleak report --numeric` (text)"}.get(r["metric"],
                                                               r["metric"])
         items = r.get("items", 0)
         scope = (f"{r['live']:,} live" if "live" in r else
@@ -404,6 +432,10 @@ def report(res, args):
     add("")
     add(table(["what", "bytes"], mem.get("rows", [])))
     add("")
+
+    # ---- 6, 7, 8: FP-less, real programs, unwind memory -----------------
+    for line in new_sections(res):
+        add(line)
 
     # ---- profile --------------------------------------------------------
     prof = res.all("profile", "function")
@@ -439,6 +471,222 @@ def report(res, args):
     return "\n".join(L)
 
 
+def nofp(res):
+    """The FP-less figures: added per pair (micro) and per op (malloc)."""
+    d = {}
+    for c in NOFP_ORDER[1:]:
+        d[c] = (res.added("micro", "pair", c), res.added("malloc", "op", c))
+    return d
+
+
+def real_rows(res):
+    """{program: {config: (guest ns, slowdown vs its baseline)}}."""
+    out = {}
+    for prog in REAL_TEXT:
+        base = [r["value"] for r in res.all("real", prog, "none")]
+        if not base:
+            continue
+        b = sum(base) / len(base)
+        out[prog] = {"none": (b, 1.0)}
+        for c in REAL_ORDER[1:]:
+            v = res.get("real", prog, c)
+            if v is not None:
+                a = res.added("real", prog, c)
+                out[prog][c] = (v, (b + a) / b if a is not None else v / b)
+    return out
+
+
+CLI_CMDS = [("sites_cli_json_numeric", "`anonleak report --json --numeric`"),
+            ("sites_cli_text_numeric", "`anonleak report --numeric` (text)"),
+            ("mappings_cli_json", "`anonleak mappings --pid P --json`")]
+
+
+def cli_rows(res):
+    out = []
+    for metric, label in CLI_CMDS:
+        rs = res.all("dump", metric)
+        if not rs:
+            continue
+        r = max(rs, key=lambda x: x.get("live", x.get("sites", 0)))
+        scope = (f"{r['live']:,} ranges" if "live" in r else
+                 f"{r.get('sites', 0):,} sites")
+        out.append((label, scope, r["value"]))
+    return out
+
+
+def table_memory(res):
+    """Per table: rows, bytes, text; and the totals."""
+    ts = [r for r in res.all("memory", "table") if r.get("exec_bytes")]
+    return ts
+
+
+def module_per_proc(res):
+    """Module bytes per process from `anonleak status` counters: ranges x
+    mapping_size + sites x site_size, over the processes, in the procs
+    stage (10,000 processes of 4 mappings)."""
+    a = res.row("procs", "spawn", "anonleak-d8")
+    st = stats_of(res, "procs", "anonleak-d8",
+                  procs=(a or {}).get("procs")) if a else None
+    if not st or not st.get("procs"):
+        return None
+    b = st["live_count"] * st["mapping_size"] + st["sites"] * st["site_size"]
+    return b / st["procs"], st
+
+
+def new_targets(res):
+    rows = []
+    d = nofp(res)
+    warm = d["nofp:anonleak-d8-warm"][0]
+    bt = d["nofp:bpftrace"][0]
+    fp8 = res.added("micro", "pair", "anonleak-d8")
+    rows.append(["FP-less build, tables warm, depth 8: adds <= 2,200 per "
+                 "pair (issue 12)", n(warm),
+                 f"{rx(ratio(warm, T_NOFP_ADDED_MAX))} of the limit",
+                 verdict(None if warm is None else warm <= T_NOFP_ADDED_MAX)])
+    bx = ratio(warm, bt)
+    rows.append(["FP-less build, tables warm, depth 8: under 1/3 of what the "
+                 "bpftrace script adds on the same build (issue 12)",
+                 f"{n(warm)} vs bpftrace {n(bt)}",
+                 f"1/{1 / bx:.2f}" if bx and bx > 0 else "n/a",
+                 verdict(None if bx is None else
+                         bx < 1 / T_NOFP_BPFTRACE_FRACTION)])
+    over = None if warm is None or fp8 is None else warm - fp8
+    rows.append(["table unwinding to depth 8 (FP-less, warm) adds <= 700 "
+                 "over the frame-pointer walk (FP build, depth 8) (issue 11)",
+                 f"{n(warm)} - {n(fp8)} = {n(over)}",
+                 f"{rx(ratio(over, T_NOFP_OVER_FP_MAX))} of the limit",
+                 verdict(None if over is None else over <= T_NOFP_OVER_FP_MAX)])
+    real = real_rows(res)
+    for prog, cs in real.items():
+        slow = {c: v[1] for c, v in cs.items() if c != "none"}
+        if "anonleak-d8" not in slow:
+            rows.append([f"real program {prog}: anonleak's slowdown the "
+                         "smallest (issue 12)", "anonleak not measured",
+                         "-", verdict(None)])
+            continue
+        others = {c: v for c, v in slow.items() if c != "anonleak-d8"}
+        ok = all(slow["anonleak-d8"] < v for v in others.values()) \
+            if others else None
+        base = [r["value"] for r in res.all("real", prog, "none")]
+        spread = (max(base) - min(base)) / min(base)
+        gap = min(others.values()) - slow["anonleak-d8"] if others else None
+        # a difference within the baseline's own spread decides nothing
+        v = verdict(ok)
+        if gap is not None and abs(gap) <= spread:
+            v = "inconclusive (within the baseline's spread)"
+        elif slow["anonleak-d8"] < 1 - spread:
+            v += " (but anonleak ran faster than no tracing: noisy program)"
+        rows.append([f"real program {prog}: anonleak's slowdown the smallest "
+                     "(issue 12)",
+                     ", ".join(f"{c} {x:.4f}x" for c, x in slow.items()) +
+                     f"; no-tracing runs spread {spread * 100:.2f}%",
+                     "-", v + ("" if others else " (no peer measured)")])
+    for label, scope, ns in cli_rows(res):
+        rows.append([f"{label} of {scope} in < 5 guest-seconds (issue 12)",
+                     f"{ns / 1e9:.3f} s", rx(ratio(ns, T_CLI_NS)) +
+                     " of the limit", verdict(ns < T_CLI_NS)])
+    ts = table_memory(res)
+    if ts:
+        r_ = sum(t["rows"] for t in ts)
+        x = sum(t["exec_bytes"] for t in ts)
+        rows.append(["unwind table rows per MiB of text (issue 11; no limit "
+                     "set)", f"{r_:,} rows / {x / 2**20:.2f} MiB",
+                     f"{r_ / (x / 2**20):,.0f} rows/MiB", "reported"])
+    mp = module_per_proc(res)
+    if mp:
+        rows.append(["module bytes per process, `anonleak status` counters "
+                     "(issue 11; no limit set)", f"{n(mp[0], 1)} bytes",
+                     "-", "reported"])
+    return rows
+
+
+def new_sections(res):
+    L = []
+    add = L.append
+    d = nofp(res)
+    add("## 6. FP-less build (issue 11)")
+    add("")
+    add("`anonbench-nofp`: the same source built `-O2 -fomit-frame-pointer` "
+        "(the 6-deep chain of section 1 without frame pointers, the malloc "
+        "workload through glibc's FP-less malloc). Its own baseline "
+        "(`nofp:none`) runs between its configurations; \"added\" is "
+        "against it. For comparison, the FP build at depth 8 (section 1) "
+        f"adds {n(res.added('micro', 'pair', 'anonleak-d8'))} per pair and "
+        f"{n(res.added('malloc', 'op', 'anonleak-d8'))} per malloc op.")
+    add("")
+    rows = []
+    for c in NOFP_ORDER:
+        v = res.get("micro", "pair", c)
+        if v is None and res.get("malloc", "op", c) is None:
+            continue
+        a = d.get(c, (None, None))
+        st = stats_of(res, "work", c)
+        rows.append([c, CONFIG_TEXT.get(c, ""), n(v),
+                     "-" if c == "nofp:none" else n(a[0]),
+                     n(res.get("malloc", "op", c)),
+                     "-" if c == "nofp:none" else n(a[1]),
+                     "-" if not st else f"{st.get('sites', 0):,}"])
+    add(table(["config", "what", "per pair", "added", "malloc per op",
+               "added", "sites"], rows))
+    add("")
+    nones = [r["value"] for r in res.all("micro", "pair", "nofp:none")]
+    if nones:
+        add(f"The FP-less baseline ran {len(nones)} times: {n(min(nones))} "
+            f".. {n(max(nones))} per pair.")
+        add("")
+    add("## 7. Real programs (issue 12)")
+    add("")
+    add("CPU time (user + system, all threads, from `wait4()`) of each whole "
+        "run of the program, a child of anonbench that execs it after any "
+        "peer attached: under icount, the instructions it and every probe "
+        "or BPF program in its context ran (elapsed time would add the "
+        "guest's idle time waiting for 9p, which follows the host's load). "
+        "anonleak: depth 8, the tables of the program and the libraries "
+        "`ldd` lists (for UCX also its transport modules) loaded before, not "
+        "timed; bpftrace and bcc memleak attached before. Slowdown: the run "
+        "over the mean of the no-tracing runs just before and after it.")
+    add("")
+    rows = []
+    for prog, cs in real_rows(res).items():
+        for c in REAL_ORDER:
+            if c in cs:
+                rows.append([prog if c == "none" else "", c,
+                             n(cs[c][0]), "-" if c == "none" else
+                             f"{cs[c][1]:.4f}x"])
+    if rows:
+        add("; ".join(f"{p}: {t}" for p, t in REAL_TEXT.items()) + ".")
+        add("")
+        add(table(["program", "config", "CPU time, guest ns", "slowdown"], rows))
+    else:
+        add("Not measured.")
+    add("")
+    add("## 8. Unwind tables and module memory (issue 11)")
+    add("")
+    ts = table_memory(res)
+    if ts:
+        add("The tables loaded for `nofp:anonleak-d8-warm` (`anonleak unwind "
+            "list --json`), beside the executable PT_LOAD segments of their "
+            "files (`bench/tables.py`).")
+        add("")
+        rows = [[t["path"], f"{t['rows']:,}", f"{t['bytes']:,}",
+                 f"{t['exec_bytes']:,}",
+                 f"{t['rows'] / (t['exec_bytes'] / 2**20):,.0f}",
+                 f"{t['bytes'] / (t['exec_bytes'] / 2**20):,.0f}"] for t in ts]
+        add(table(["file", "rows", "table bytes", "text bytes", "rows/MiB",
+                   "bytes/MiB"], rows))
+        add("")
+    mp = module_per_proc(res)
+    if mp:
+        v, st = mp
+        add(f"Module bytes per process from `anonleak status` in the procs "
+            f"stage: ({st['live_count']:,} ranges x {st['mapping_size']} + "
+            f"{st['sites']:,} sites x {st['site_size']}) / {st['procs']:,} "
+            f"processes = {n(v, 1)} bytes (records only; slab accounting "
+            "in section 5).")
+        add("")
+    return L
+
+
 def drift(res, stage, metric):
     nones = [r["value"] for r in res.all(stage, metric, "none")]
     if not nones:
@@ -451,7 +699,10 @@ def drift(res, stage, metric):
 
 
 def configs_of(res, stage):
-    seen = {r["config"] for r in res.all(stage)}
+    """The FP build's configurations of a stage (the FP-less build has a
+    section of its own)."""
+    seen = {r["config"] for r in res.all(stage)
+            if not r["config"].startswith("nofp:")}
     return [c for c in WORK_ORDER if c in seen] + sorted(seen - set(WORK_ORDER))
 
 
@@ -668,6 +919,15 @@ def check(res):
         out.append((f"{stage}/{metric}/{config}",
                     bool(r) and all(isinstance(x.get("value"), (int, float))
                                     and x["value"] > 0 for x in r)))
+    need = [("micro", "pair", c) for c in NOFP_ORDER[:3]]
+    need += [("real", "malloc", c) for c in REAL_ORDER[:2]]
+    need += [("dump", "sites_cli_text_numeric", "anonleak-d32")]
+    for stage, metric, config in need:
+        r = res.all(stage, metric, config)
+        out.append((f"{stage}/{metric}/{config}",
+                    bool(r) and all(isinstance(x.get("value"), (int, float))
+                                    and x["value"] > 0 for x in r)))
+    out.append(("memory/table", bool(table_memory(res))))
     for stage, metric in (("scale", "slab"), ("sites", "slab"),
                           ("procs", "slab_live")):
         out.append((f"{stage}/{metric}", bool(res.all(stage, metric))))
@@ -685,6 +945,10 @@ def check(res):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("jsonl")
+    ap.add_argument("--stage-from", action="append", default=[],
+                    metavar="STAGE=FILE",
+                    help="take STAGE's results from FILE (another boot): "
+                    "its metrics replace JSONL's")
     ap.add_argument("--out")
     ap.add_argument("--check", action="store_true")
     ap.add_argument("--command", default="make bench")
@@ -692,7 +956,17 @@ def main():
     ap.add_argument("--host-date")
     ap.add_argument("--source")
     args = ap.parse_args()
-    res = Results(load(args.jsonl))
+    rows = load(args.jsonl)
+    args.stage_sources = []
+    for spec in args.stage_from:
+        stage, _, path = spec.partition("=")
+        new = [r for r in load(path) if r.get("stage") == stage]
+        # what FILE measured replaces JSONL's rows of the same metric
+        metrics = {r.get("metric") for r in new}
+        rows = [r for r in rows if r.get("stage") != stage or
+                r.get("metric") not in metrics] + new
+        args.stage_sources.append((stage, path))
+    res = Results(rows)
     if args.check:
         # TAP-ish, counted by scripts/tap-summary.sh in "make check".
         results = check(res)

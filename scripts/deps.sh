@@ -82,11 +82,11 @@ if [ "$need_612" = 1 ]; then
 fi
 # Third-party sources on the machine may be unreachable: do not let them
 # fail the update of Debian's own lists.
-apt-get update -q || true
+apt-get -o DPkg::Lock::Timeout=1200 update -q || true
 if [ ${#missing[@]} -gt 0 ]; then
-	apt-get install -y -q --no-install-recommends "${missing[@]}"
+	apt-get -o DPkg::Lock::Timeout=1200 install -y -q --no-install-recommends "${missing[@]}"
 fi
 if [ "$need_612" = 1 ]; then
-	apt-get install -y -q --no-install-recommends -t bookworm-backports \
+	apt-get -o DPkg::Lock::Timeout=1200 install -y -q --no-install-recommends -t bookworm-backports \
 		linux-image-amd64 linux-headers-amd64 linux-source-6.12
 fi

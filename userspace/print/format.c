@@ -66,10 +66,20 @@ static size_t escape_byte(unsigned char c, char esc[5])
 
 void fputs_escaped(const char *s, FILE *f)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	char esc[5];
 
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		fwrite(esc, 1, escape_byte(*p, esc), f);
+	while (*p) {
+		const unsigned char *run = p;
+
+		/* printable ASCII stands for itself: one write per run */
+		while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+			p++;
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), f);
+		if (*p)
+			fwrite(esc, 1, escape_byte(*p++, esc), f);
+	}
 }
 
 const char *fmt_escaped(char *buf, size_t len, const char *s)

@@ -91,7 +91,13 @@ void frame_describe(FILE *f, const struct frame_info *fr)
 
 static void print_frame(FILE *f, const struct frame_info *fr)
 {
-	fprintf(f, "    [<%016" PRIx64 ">]", fr->addr);
+	/* "    [<%016lx>]" without printf: a report prints millions of them */
+	static const char hexdig[] = "0123456789abcdef";
+	char buf[] = "    [<0000000000000000>]";
+
+	for (int i = 0; i < 16; i++)
+		buf[6 + i] = hexdig[(fr->addr >> (60 - 4 * i)) & 0xf];
+	fwrite(buf, 1, sizeof(buf) - 1, f);
 	if (fr->symbol || fr->object || fr->source_file) {
 		fputc(' ', f);
 		frame_describe(f, fr);

@@ -112,4 +112,47 @@ TEST(scalars)
 	free(out);
 }
 
+/* The hand-made number and hex formatting, at their edges. */
+TEST(numbers_and_hex)
+{
+	static const unsigned char id[] = { 0x00, 0x0f, 0xa5, 0xff };
+	unsigned char big[100];
+	char *out = NULL, want[256];
+	size_t n = 0, w;
+	FILE *f = open_memstream(&out, &n);
+	struct json j;
+
+	ASSERT_NE(NULL, f);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (unsigned char)i;
+	json_init(&j, f);
+	json_array_begin(&j, NULL);
+	json_u64(&j, NULL, 0);
+	json_u64(&j, NULL, 10);
+	json_u64(&j, NULL, UINT64_MAX);
+	json_i64(&j, NULL, 0);
+	json_i64(&j, NULL, INT64_MAX);
+	json_hex(&j, NULL, 0);
+	json_hex(&j, NULL, 0xabcdef);
+	json_hex(&j, NULL, UINT64_MAX);
+	json_hexbytes(&j, NULL, id, sizeof(id));
+	json_hexbytes(&j, NULL, id, 0);
+	json_array_end(&j);
+	json_init(&j, f);
+	json_hexbytes(&j, NULL, big, sizeof(big));
+	fclose(f);
+	w = (size_t)snprintf(want, sizeof(want), "[0,10,18446744073709551615,0,"
+			     "9223372036854775807,\"0x0\",\"0xabcdef\","
+			     "\"0xffffffffffffffff\",\"000fa5ff\",\"\"]\n");
+	ASSERT_EQ(0, strncmp(want, out, w));
+	/* 100 bytes: more than one buffer of hex digits */
+	ASSERT_EQ(w + 202, n);
+	for (size_t i = 0; i < sizeof(big); i++) {
+		snprintf(want, sizeof(want), "%02x", (unsigned int)i);
+		EXPECT_EQ(0, strncmp(want, out + w + 1 + 2 * i, 2));
+	}
+	EXPECT_EQ('"', out[w + 201]);
+	free(out);
+}
+
 TEST_HARNESS_MAIN
