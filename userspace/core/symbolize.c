@@ -16,6 +16,7 @@ struct sym_obj {
 	Dwfl_Module *mod;
 	Elf *elf;
 	GElf_Addr bias;		/* Dwfl address = ELF vaddr + bias */
+	bool has_symtab;	/* the file itself has a .symtab */
 };
 
 /*
@@ -32,6 +33,7 @@ struct sym_memo {
 	uint64_t symbol_offset;
 	char *source_file;
 	unsigned int source_line;
+	const char *symbol_source;
 };
 
 struct symbolizer {
@@ -138,6 +140,15 @@ static void open_obj(struct sym_obj *o)
 	if (!o->mod || !o->elf) {
 		dwfl_end(o->dwfl);
 		o->dwfl = NULL;
+		return;
+	}
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(o->elf, scn));) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_SYMTAB) {
+			o->has_symtab = true;
+			break;
+		}
 	}
 }
 
@@ -230,6 +241,7 @@ void symbolize_frame(void *ctx, struct frame_info *f, bool return_address)
 		m->symbol_offset = f->symbol_offset;
 		m->source_file = dup_or_null(f->source_file);
 		m->source_line = f->source_line;
+		m->symbol_source = f->symbol_source;
 		s->memo_nr++;
 		return;
 	}
@@ -237,16 +249,89 @@ void symbolize_frame(void *ctx, struct frame_info *f, bool return_address)
 	f->symbol_offset = m->symbol_offset;
 	f->source_file = dup_or_null(m->source_file);
 	f->source_line = m->source_line;
+	f->symbol_source = m->symbol_source;
+}
+
+/*
+ * Which table dwfl_module_addrinfo() found the symbol in: it reports the
+ * ELF file, which is the object itself (.symtab, or .dynsym without one),
+ * the separate debug file libdwfl found (its path tells a debuginfod
+ * download from a local one), or else the .gnu_debugdata (MiniDebugInfo)
+ * file it unpacked.
+ */
+static const char *symbol_source(struct sym_obj *o, Elf *from)
+{
+	const char *debugfile = NULL;
+	GElf_Addr bias;
+	Dwarf *dw;
+
+	if (from == o->elf)
+		return o->has_symtab ? "symtab" : "dynsym";
+	dw = dwfl_module_getdwarf(o->mod, &bias);
+	if (dw && dwarf_getelf(dw) == from) {
+		dwfl_module_info(o->mod, NULL, NULL, NULL, NULL, NULL, NULL, &debugfile);
+		return debugfile && strstr(debugfile, "/debuginfod_client/") ?
+		       "debuginfod" : "debuginfo";
+	}
+	return "minidebuginfo";
+}
+
+/*
+ * No symbol holds vaddr (a static function of a stripped object): the
+ * nearest defined function symbol of .dynsym at or before it in the same
+ * section, as the last hint there is. Its name, or NULL; *start its value.
+ */
+static const char *nearest_dynsym(Elf *elf, GElf_Addr vaddr, GElf_Addr *start)
+{
+	Elf_Scn *scn = NULL, *dynsym = NULL;
+	size_t shndx = 0, best = 0;
+	GElf_Addr best_value = 0;
+	GElf_Shdr sh, dsh;
+	bool found = false;
+	Elf_Data *d;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		if (sh.sh_type == SHT_DYNSYM)
+			dynsym = scn;
+		else if ((sh.sh_flags & SHF_EXECINSTR) && sh.sh_type == SHT_PROGBITS &&
+			 vaddr >= sh.sh_addr && vaddr - sh.sh_addr < sh.sh_size)
+			shndx = elf_ndxscn(scn);
+	}
+	if (!dynsym || !shndx || !gelf_getshdr(dynsym, &dsh) || !dsh.sh_entsize)
+		return NULL;
+	d = elf_getdata(dynsym, NULL);
+	if (!d)
+		return NULL;
+	for (size_t i = 1; i < dsh.sh_size / dsh.sh_entsize; i++) {
+		GElf_Sym sym;
+		int type;
+
+		if (!gelf_getsym(d, i, &sym) || sym.st_shndx != shndx || sym.st_value > vaddr)
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		if (type != STT_FUNC && type != STT_GNU_IFUNC)
+			continue;
+		if (!found || sym.st_value > best_value) {
+			best_value = sym.st_value;
+			best = sym.st_name;
+			found = true;
+		}
+	}
+	*start = best_value;
+	return found ? elf_strptr(elf, dsh.sh_link, best) : NULL;
 }
 
 static void symbolize_uncached(struct sym_obj *o, struct frame_info *f,
 			       bool return_address)
 {
-	GElf_Addr vaddr, addr, lookup;
+	GElf_Addr vaddr, addr, lookup, start;
 	GElf_Off symoff;
 	GElf_Sym sym;
 	Dwfl_Line *line;
 	const char *name, *file;
+	Elf *from = NULL;
 	int lineno;
 
 	if (!offset_to_vaddr(o->elf, f->offset, &vaddr))
@@ -254,10 +339,15 @@ static void symbolize_uncached(struct sym_obj *o, struct frame_info *f,
 	addr = vaddr + o->bias;
 	/* a return address may be the first byte after the caller's function */
 	lookup = return_address ? addr - 1 : addr;
-	name = dwfl_module_addrinfo(o->mod, lookup, &symoff, &sym, NULL, NULL, NULL);
+	name = dwfl_module_addrinfo(o->mod, lookup, &symoff, &sym, NULL, &from, NULL);
 	if (name) {
 		f->symbol = strdup(name);
 		f->symbol_offset = symoff + (addr - lookup);
+		f->symbol_source = f->symbol ? symbol_source(o, from) : NULL;
+	} else if ((name = nearest_dynsym(o->elf, lookup - o->bias, &start))) {
+		f->symbol = strdup(name);
+		f->symbol_offset = addr - o->bias - start;
+		f->symbol_source = f->symbol ? "nearest-dynsym" : NULL;
 	}
 	line = dwfl_module_getsrc(o->mod, lookup);
 	file = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;

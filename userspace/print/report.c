@@ -74,6 +74,9 @@ void frame_describe(FILE *f, const struct frame_info *fr)
 {
 	if (fr->symbol)
 		fprintf(f, "%s+0x%" PRIx64, fr->symbol, fr->symbol_offset);
+	/* a guess: the address may be in an unnamed function after it */
+	if (fr->symbol && fr->symbol_source && !strcmp(fr->symbol_source, "nearest-dynsym"))
+		fputs(" [nearest]", f);
 	if (fr->object) {
 		fputs(fr->symbol ? " (" : "", f);
 		fputs_escaped(fr->object, f);
@@ -214,6 +217,8 @@ void report_json_frame(struct json *j, const char *key, const struct frame_info 
 	if (fr->symbol) {
 		json_string(j, "symbol", fr->symbol);
 		json_hex(j, "symbol_offset", fr->symbol_offset);
+		if (fr->symbol_source)
+			json_string(j, "symbol_source", fr->symbol_source);
 	}
 	if (fr->source_file) {
 		char *source = NULL;

@@ -29,6 +29,16 @@ struct frame_info {
 	uint64_t symbol_offset;		/* addr - symbol start */
 	char *source_file;
 	unsigned int source_line;
+	/*
+	 * Where symbol came from (a static string, never freed): "symtab" (the
+	 * object's own .symtab), "dynsym" (its dynamic symbols), "debuginfo"
+	 * (a separate debug file: /usr/lib/debug, .gnu_debuglink),
+	 * "debuginfod" (fetched by elfutils' debuginfod client),
+	 * "minidebuginfo" (.gnu_debugdata) or "nearest-dynsym" (no symbol
+	 * holds the address: the nearest dynamic symbol before it in its
+	 * section, so symbol_offset may reach into an unnamed function).
+	 */
+	const char *symbol_source;
 };
 
 struct site_info {

@@ -97,6 +97,7 @@ TEST_F(sym, own_function)
 					      (unsigned long)self->f.offset);
 	EXPECT_STREQ("target_fn", self->f.symbol);
 	EXPECT_EQ(0, self->f.symbol_offset);
+	EXPECT_STREQ("symtab", self->f.symbol_source);
 	ASSERT_NE(NULL, self->f.source_file);
 	base = strrchr(self->f.source_file, '/');
 	EXPECT_STREQ("symbolize_test.c", base ? base + 1 : self->f.source_file);
@@ -214,6 +215,9 @@ TEST_F(sym, libc_function)
 	ASSERT_NE(NULL, f.symbol) TH_LOG("%s+0x%lx", path, (unsigned long)f.offset);
 	EXPECT_NE(NULL, strstr(f.symbol, "getpid")) TH_LOG("got %s", f.symbol);
 	EXPECT_EQ(0, f.symbol_offset);
+	/* exported: found in a real table (which one depends on libc6-dbg), never a guess */
+	ASSERT_NE(NULL, f.symbol_source);
+	EXPECT_STRNE("nearest-dynsym", f.symbol_source);
 	frame_release(&f);
 }
 
@@ -427,6 +431,7 @@ TEST_F(stripped, symtab_only)
 	ASSERT_NE(NULL, self->f.symbol);
 	EXPECT_STREQ("target_fn", self->f.symbol);
 	EXPECT_EQ(0, self->f.symbol_offset);
+	EXPECT_STREQ("symtab", self->f.symbol_source);
 	EXPECT_EQ(NULL, self->f.source_file) TH_LOG("got %s:%u", self->f.source_file,
 						   self->f.source_line);
 	EXPECT_EQ(0, self->f.source_line);
@@ -474,6 +479,249 @@ TEST_F(stripped, dynsym_only)
 	self->f.object = strdup(self->exe);
 	symbolize_frame(self->s, &self->f, false);
 	EXPECT_STREQ("target_fn", self->f.symbol);
+}
+
+/*
+ * Where names come from when the object is stripped: a shared library built
+ * here whose exported function is followed by a static one, as built (.symtab),
+ * stripped (.dynsym only: the static function gets the nearest dynamic symbol,
+ * flagged), stripped with a MiniDebugInfo section (.gnu_debugdata, xz) and
+ * stripped with a .gnu_debuglink to a separate debug file beside it.
+ */
+static const char lib_source[] =
+	"int exported_fn(int x);\n"
+	"static __attribute__((noinline, used)) int hidden_fn(volatile int x)\n"
+	"{ return x * 7 + 3; }\n"
+	"int exported_fn(int x) { return hidden_fn(x) + 1; }\n"
+	"static __attribute__((noinline, used)) int hidden_after(volatile int x)\n"
+	"{ return x * 5 + exported_fn(x); }\n"
+	"int (*volatile keep)(volatile int) = hidden_after;\n";
+
+FIXTURE(sources)
+{
+	struct symbolizer *s;
+	char dir[4096];
+	bool have_dir;
+	char src[4200], full[4200], dynonly[4200], mini[4200], minidbg[4200],
+	     minixz[4200], linked[4200], linkdbg[4200];
+	uint64_t exported_off, hidden_off, hidden_after_off;
+	uint64_t exported_vaddr, hidden_after_vaddr;
+};
+
+/* The vaddr of the .symtab symbol name in path, and its file offset. */
+static bool lookup_symbol(const char *path, const char *name, uint64_t *vaddr, uint64_t *off)
+{
+	Elf_Scn *scn = NULL;
+	bool found = false;
+	size_t phnum;
+	int fd;
+	Elf *elf = elf_open(path, &fd);
+
+	if (!elf)
+		return false;
+	while (!found && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB || !sh.sh_entsize)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (size_t i = 0; d && !found && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *n;
+
+			if (gelf_getsym(d, i, &sym) && (n = elf_strptr(elf, sh.sh_link, sym.st_name)) &&
+			    !strcmp(n, name) && GELF_ST_TYPE(sym.st_info) == STT_FUNC) {
+				*vaddr = sym.st_value;
+				found = true;
+			}
+		}
+	}
+	found = found && !elf_getphdrnum(elf, &phnum);
+	if (found) {
+		found = false;
+		for (size_t i = 0; i < phnum; i++) {
+			GElf_Phdr ph;
+
+			if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD &&
+			    *vaddr >= ph.p_vaddr && *vaddr < ph.p_vaddr + ph.p_filesz) {
+				*off = *vaddr - ph.p_vaddr + ph.p_offset;
+				found = true;
+				break;
+			}
+		}
+	}
+	elf_close(elf, fd);
+	return found;
+}
+
+static void remove_sources(FIXTURE_DATA(sources) *self)
+{
+	const char *files[] = { self->src, self->full, self->dynonly, self->mini, self->minidbg,
+				self->minixz, self->linked, self->linkdbg };
+
+	if (!self->have_dir)
+		return;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		unlink(files[i]);
+	rmdir(self->dir);
+	self->have_dir = false;
+}
+
+FIXTURE_SETUP(sources)
+{
+	const char *tmp = getenv("TMPDIR");
+	uint64_t hidden_vaddr;
+	FILE *f;
+	int ret = 0;
+
+	unsetenv("DEBUGINFOD_URLS");
+	self->s = symbolizer_new();
+	ASSERT_NE(NULL, self->s);
+	snprintf(self->dir, sizeof(self->dir), "%s/anonleak-symsrc.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	ASSERT_NE(NULL, mkdtemp(self->dir)) TH_LOG("mkdtemp %s: %m", self->dir);
+	self->have_dir = true;
+#define P(field, name) snprintf(self->field, sizeof(self->field), "%s/" name, self->dir)
+	P(src, "lib.c");
+	P(full, "full.so");
+	P(dynonly, "dynonly.so");
+	P(mini, "mini.so");
+	P(minidbg, "mini.debug");
+	P(minixz, "mini.debug.xz");
+	P(linked, "linked.so");
+	P(linkdbg, "linked.debug");
+#undef P
+	f = fopen(self->src, "w");
+	if (f) {
+		fputs(lib_source, f);
+		ret = fclose(f);
+	}
+	{
+		char link_opt[4300];
+		char debug_opt[] = "--only-keep-debug";
+		char *steps[][12] = {
+			{ "gcc", "-shared", "-fPIC", "-O2", "-g", "-fno-toplevel-reorder",
+			  "-fno-ipa-icf", "-o", self->full, self->src },
+			{ "strip", "--strip-all", "-o", self->dynonly, self->full, NULL },
+			/* MiniDebugInfo the way Fedora makes it: symbols only, xz */
+			{ "objcopy", debug_opt, self->full, self->minidbg, NULL },
+			{ "objcopy", "--strip-debug", self->minidbg, NULL },
+			{ "xz", "-kf", self->minidbg, NULL },
+			{ "objcopy", "--add-section", NULL, self->dynonly, self->mini, NULL },
+			{ "objcopy", debug_opt, self->full, self->linkdbg, NULL },
+			{ "objcopy", "--strip-all", link_opt, self->full, self->linked, NULL },
+		};
+		char add_opt[4300];
+
+		snprintf(add_opt, sizeof(add_opt), ".gnu_debugdata=%s", self->minixz);
+		steps[5][2] = add_opt;
+		snprintf(link_opt, sizeof(link_opt), "--add-gnu-debuglink=%s", self->linkdbg);
+		for (size_t i = 0; !ret && i < sizeof(steps) / sizeof(steps[0]); i++) {
+			ret = run_tool(steps[i]);
+			if (ret)
+				TH_LOG("step %zu (%s) failed: %d", i, steps[i][0], ret);
+		}
+	}
+	if (!ret && (!lookup_symbol(self->full, "exported_fn", &self->exported_vaddr,
+				    &self->exported_off) ||
+		     !lookup_symbol(self->full, "hidden_fn", &hidden_vaddr, &self->hidden_off) ||
+		     !lookup_symbol(self->full, "hidden_after", &self->hidden_after_vaddr,
+				    &self->hidden_after_off)))
+		ret = -1;
+	if (ret)
+		remove_sources(self);	/* no teardown after a failed setup */
+	ASSERT_EQ(0, ret) TH_LOG("building %s (gcc, binutils and xz needed)", self->full);
+	ASSERT_TRUE(same_load_segments(self->full, self->dynonly));
+	ASSERT_TRUE(same_load_segments(self->full, self->mini));
+	ASSERT_TRUE(same_load_segments(self->full, self->linked));
+	ASSERT_TRUE(has_section(self->mini, ".gnu_debugdata"));
+	ASSERT_FALSE(has_section(self->mini, ".symtab"));
+	ASSERT_FALSE(has_section(self->linked, ".symtab"));
+	/* the layout the nearest-symbol check relies on */
+	ASSERT_GT(self->hidden_after_vaddr, self->exported_vaddr);
+}
+
+FIXTURE_TEARDOWN(sources)
+{
+	symbolizer_free(self->s);
+	remove_sources(self);
+}
+
+/* symbolize_frame() of (path, off): the frame, for the caller to release. */
+static struct frame_info resolve(struct symbolizer *s, const char *path, uint64_t off)
+{
+	struct frame_info f = { .has_offset = true, .offset = off };
+
+	f.object = strdup(path);
+	symbolize_frame(s, &f, false);
+	return f;
+}
+
+#define EXPECT_NAMED(f, name, source)						\
+	do {									\
+		ASSERT_NE(NULL, (f).symbol) TH_LOG("%s+0x%lx unresolved",	\
+			(f).object, (unsigned long)(f).offset);			\
+		EXPECT_STREQ(name, (f).symbol);					\
+		EXPECT_STREQ(source, (f).symbol_source ? (f).symbol_source : "(none)"); \
+	} while (0)
+
+TEST_F(sources, symtab)
+{
+	struct frame_info f = resolve(self->s, self->full, self->hidden_off);
+
+	EXPECT_NAMED(f, "hidden_fn", "symtab");
+	EXPECT_EQ(0, f.symbol_offset);
+	frame_release(&f);
+}
+
+TEST_F(sources, dynsym_and_nearest)
+{
+	struct frame_info f = resolve(self->s, self->dynonly, self->exported_off);
+	char *text;
+
+	EXPECT_NAMED(f, "exported_fn", "dynsym");
+	EXPECT_EQ(0, f.symbol_offset);
+	text = describe(&f);
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(NULL, strstr(text, "[nearest]")) TH_LOG("%s", text);
+	free(text);
+	frame_release(&f);
+
+	/* a static function after it: no symbol holds it, the nearest one is a guess */
+	for (int round = 0; round < 2; round++) {	/* the second time from the cache */
+		f = resolve(self->s, self->dynonly, self->hidden_after_off + 4);
+		EXPECT_NAMED(f, "exported_fn", "nearest-dynsym");
+		EXPECT_EQ(self->hidden_after_vaddr + 4 - self->exported_vaddr, f.symbol_offset);
+		text = describe(&f);
+		ASSERT_NE(NULL, text);
+		EXPECT_NE(NULL, strstr(text, "exported_fn+0x")) TH_LOG("%s", text);
+		EXPECT_NE(NULL, strstr(text, " [nearest]")) TH_LOG("%s", text);
+		free(text);
+		frame_release(&f);
+	}
+}
+
+TEST_F(sources, minidebuginfo)
+{
+	struct frame_info f = resolve(self->s, self->mini, self->hidden_off);
+
+	EXPECT_NAMED(f, "hidden_fn", "minidebuginfo");
+	EXPECT_EQ(0, f.symbol_offset);
+	frame_release(&f);
+	f = resolve(self->s, self->mini, self->hidden_after_off);
+	EXPECT_NAMED(f, "hidden_after", "minidebuginfo");
+	frame_release(&f);
+}
+
+TEST_F(sources, debuglink)
+{
+	struct frame_info f = resolve(self->s, self->linked, self->hidden_off);
+
+	EXPECT_NAMED(f, "hidden_fn", "debuginfo");
+	EXPECT_EQ(0, f.symbol_offset);
+	EXPECT_NE(NULL, f.source_file);		/* the debug file has DWARF */
+	frame_release(&f);
 }
 
 TEST_HARNESS_MAIN
