@@ -17,6 +17,17 @@ struct sym_obj {
 	Elf *elf;
 	GElf_Addr bias;		/* Dwfl address = ELF vaddr + bias */
 	bool has_symtab;	/* the file itself has a .symtab */
+	/* the defined functions of .dynsym by value, built on first need */
+	struct dynfn *dynfns;
+	size_t nr_dynfns;
+	size_t dynstr;		/* section index of their names */
+	bool dynfns_built;
+};
+
+struct dynfn {
+	GElf_Addr value;
+	size_t shndx;
+	size_t name;		/* offset in the dynstr section */
 };
 
 /*
@@ -66,6 +77,7 @@ void symbolizer_free(struct symbolizer *s)
 		if (s->objs[i].dwfl)
 			dwfl_end(s->objs[i].dwfl);
 		free(s->objs[i].path);
+		free(s->objs[i].dynfns);
 	}
 	free(s->objs);
 	for (size_t i = 0; i < s->memo_cap; i++) {
@@ -276,51 +288,83 @@ static const char *symbol_source(struct sym_obj *o, Elf *from)
 	return "minidebuginfo";
 }
 
+static int dynfn_cmp(const void *a, const void *b)
+{
+	const struct dynfn *x = a, *y = b;
+
+	return x->value < y->value ? -1 : x->value > y->value;
+}
+
+/* o->dynfns: .dynsym's defined functions, sorted by value (none if no memory). */
+static void build_dynfns(struct sym_obj *o)
+{
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
+	Elf_Data *d;
+	size_t n;
+
+	o->dynfns_built = true;
+	while ((scn = elf_nextscn(o->elf, scn)))
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_DYNSYM)
+			break;
+	if (!scn || !sh.sh_entsize || !(d = elf_getdata(scn, NULL)))
+		return;
+	n = sh.sh_size / sh.sh_entsize;
+	o->dynfns = calloc(n ? n : 1, sizeof(*o->dynfns));
+	if (!o->dynfns)
+		return;
+	o->dynstr = sh.sh_link;
+	for (size_t i = 1; i < n; i++) {
+		GElf_Sym sym;
+		int type;
+
+		if (!gelf_getsym(d, i, &sym) || sym.st_shndx == SHN_UNDEF ||
+		    sym.st_shndx >= SHN_LORESERVE)
+			continue;
+		type = GELF_ST_TYPE(sym.st_info);
+		if (type == STT_FUNC || type == STT_GNU_IFUNC)
+			o->dynfns[o->nr_dynfns++] = (struct dynfn){ sym.st_value, sym.st_shndx,
+								    sym.st_name };
+	}
+	qsort(o->dynfns, o->nr_dynfns, sizeof(*o->dynfns), dynfn_cmp);
+}
+
 /*
  * No symbol holds vaddr (a static function of a stripped object): the
  * nearest defined function symbol of .dynsym at or before it in the same
  * section, as the last hint there is. Its name, or NULL; *start its value.
  */
-static const char *nearest_dynsym(Elf *elf, GElf_Addr vaddr, GElf_Addr *start)
+static const char *nearest_dynsym(struct sym_obj *o, GElf_Addr vaddr, GElf_Addr *start)
 {
-	Elf_Scn *scn = NULL, *dynsym = NULL;
-	size_t shndx = 0, best = 0;
-	GElf_Addr best_value = 0;
-	GElf_Shdr sh, dsh;
-	bool found = false;
-	Elf_Data *d;
+	size_t shndx = 0, lo = 0, hi;
+	Elf_Scn *scn = NULL;
+	GElf_Shdr sh;
 
-	while ((scn = elf_nextscn(elf, scn))) {
-		if (!gelf_getshdr(scn, &sh))
-			continue;
-		if (sh.sh_type == SHT_DYNSYM)
-			dynsym = scn;
-		else if ((sh.sh_flags & SHF_EXECINSTR) && sh.sh_type == SHT_PROGBITS &&
-			 vaddr >= sh.sh_addr && vaddr - sh.sh_addr < sh.sh_size)
+	while (!shndx && (scn = elf_nextscn(o->elf, scn)))
+		if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_EXECINSTR) &&
+		    sh.sh_type == SHT_PROGBITS && vaddr >= sh.sh_addr &&
+		    vaddr - sh.sh_addr < sh.sh_size)
 			shndx = elf_ndxscn(scn);
-	}
-	if (!dynsym || !shndx || !gelf_getshdr(dynsym, &dsh) || !dsh.sh_entsize)
+	if (!shndx)
 		return NULL;
-	d = elf_getdata(dynsym, NULL);
-	if (!d)
-		return NULL;
-	for (size_t i = 1; i < dsh.sh_size / dsh.sh_entsize; i++) {
-		GElf_Sym sym;
-		int type;
+	if (!o->dynfns_built)
+		build_dynfns(o);
+	/* the first function after vaddr, then back to one in its section */
+	hi = o->nr_dynfns;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (!gelf_getsym(d, i, &sym) || sym.st_shndx != shndx || sym.st_value > vaddr)
-			continue;
-		type = GELF_ST_TYPE(sym.st_info);
-		if (type != STT_FUNC && type != STT_GNU_IFUNC)
-			continue;
-		if (!found || sym.st_value > best_value) {
-			best_value = sym.st_value;
-			best = sym.st_name;
-			found = true;
-		}
+		if (o->dynfns[mid].value <= vaddr)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	*start = best_value;
-	return found ? elf_strptr(elf, dsh.sh_link, best) : NULL;
+	while (lo-- > 0)
+		if (o->dynfns[lo].shndx == shndx) {
+			*start = o->dynfns[lo].value;
+			return elf_strptr(o->elf, o->dynstr, o->dynfns[lo].name);
+		}
+	return NULL;
 }
 
 static void symbolize_uncached(struct sym_obj *o, struct frame_info *f,
@@ -344,10 +388,10 @@ static void symbolize_uncached(struct sym_obj *o, struct frame_info *f,
 		f->symbol = strdup(name);
 		f->symbol_offset = symoff + (addr - lookup);
 		f->symbol_source = f->symbol ? symbol_source(o, from) : NULL;
-	} else if ((name = nearest_dynsym(o->elf, lookup - o->bias, &start))) {
+	} else if ((name = nearest_dynsym(o, lookup - o->bias, &start))) {
 		f->symbol = strdup(name);
 		f->symbol_offset = addr - o->bias - start;
-		f->symbol_source = f->symbol ? "nearest-dynsym" : NULL;
+		f->symbol_source = f->symbol ? SYMBOL_SOURCE_NEAREST : NULL;
 	}
 	line = dwfl_module_getsrc(o->mod, lookup);
 	file = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;

@@ -75,7 +75,7 @@ void frame_describe(FILE *f, const struct frame_info *fr)
 	if (fr->symbol)
 		fprintf(f, "%s+0x%" PRIx64, fr->symbol, fr->symbol_offset);
 	/* a guess: the address may be in an unnamed function after it */
-	if (fr->symbol && fr->symbol_source && !strcmp(fr->symbol_source, "nearest-dynsym"))
+	if (fr->symbol && fr->symbol_source && !strcmp(fr->symbol_source, SYMBOL_SOURCE_NEAREST))
 		fputs(" [nearest]", f);
 	if (fr->object) {
 		fputs(fr->symbol ? " (" : "", f);

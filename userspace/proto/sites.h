@@ -41,6 +41,9 @@ struct frame_info {
 	const char *symbol_source;
 };
 
+/* symbol_source of a nearest-dynamic-symbol guess (shown "[nearest]"). */
+#define SYMBOL_SOURCE_NEAREST "nearest-dynsym"
+
 struct site_info {
 	uint64_t id;
 	uint64_t live_count, live_bytes;
